@@ -1,0 +1,2 @@
+export { type CommandIo, processIo } from './command-io';
+export { main } from './main';

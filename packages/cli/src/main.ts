@@ -1,0 +1,83 @@
+import { formatIssue, isUserError, ScenarioError, scenarioJsonSchema } from '@sandtable/core';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { type CommandIo, processIo } from './command-io';
+import { runCommand } from './commands/run-command';
+import { validateCommand } from './commands/validate-command';
+
+function integer(name: string) {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0)
+      throw new InvalidArgumentError(`${name} must be a whole number`);
+    return parsed;
+  };
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * The `sandtable` command. Returns the exit code: 0 done, 1 bad input, 2 run failed,
+ * 130 interrupted. User errors print without a stack trace.
+ */
+export async function main(argv: string[], io: CommandIo = processIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('sandtable')
+    .description('Multi-agent simulation engine: run "what happens if…" scenarios.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+    });
+
+  program
+    .command('run')
+    .description(
+      'Run a scenario and write runs/<run-id>/ (events.jsonl, metrics.csv, final-state.json, summary.md)',
+    )
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--steps <n>', 'number of steps (overrides the scenario)', integer('--steps'))
+    .option('--seed <n>', 'random seed (overrides the scenario)', integer('--seed'))
+    .option('--set <name=value>', 'set a scenario parameter (repeatable)', collect, [])
+    .option('--out <dir>', 'where run folders go', 'runs')
+    .option('--json', 'print the event stream as JSON lines instead of progress')
+    .action(async (file: string, options) => {
+      exitCode = await runCommand(file, options, io);
+    });
+
+  program
+    .command('validate')
+    .description('Check scenario files; print every problem with file:line:column')
+    .argument('<files...>', 'scenario files')
+    .action(async (files: string[]) => {
+      exitCode = await validateCommand(files, io);
+    });
+
+  program
+    .command('schema')
+    .description('Print the scenario format as JSON Schema (for editors)')
+    .action(() => {
+      io.out(JSON.stringify(scenarioJsonSchema(), null, 2));
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 1;
+    }
+    if (error instanceof ScenarioError) {
+      for (const issue of error.issues) io.err(formatIssue(issue));
+      return 1;
+    }
+    if (isUserError(error)) {
+      io.err(`error: ${error.message}`);
+      return 1;
+    }
+    io.err(`internal error: ${(error as Error).stack ?? String(error)}`);
+    return 2;
+  }
+}

@@ -1,0 +1,95 @@
+import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Run, type RunEvent, RunRecorder, type RunResult, renderRunSummary } from '@sandtable/core';
+
+/** Builds a run id that sorts by time and says what ran: `20261122-031417-port-strike-s42`. */
+export function createRunId(scenarioName: string, seed: number, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const slug =
+    scenarioName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'run';
+  return `${stamp}-${slug}-s${seed}`;
+}
+
+function csvCell(value: number | string): string {
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * Writes a run's folder while it runs: `events.jsonl` (every event, streamed), then at the end
+ * `metrics.csv`, `final-state.json` and `summary.md`.
+ */
+export class RunOutput {
+  readonly recorder = new RunRecorder();
+  private readonly events: WriteStream;
+  private failure: Error | undefined;
+
+  private constructor(readonly directory: string) {
+    this.events = createWriteStream(join(directory, 'events.jsonl'));
+    this.events.on('error', (error) => {
+      this.failure = error;
+    });
+  }
+
+  /** Creates the folder and starts listening to the run. */
+  static async open(directory: string, run: Run): Promise<RunOutput> {
+    await mkdir(directory, { recursive: true });
+    const output = new RunOutput(directory);
+    run.subscribe((event) => output.write(event));
+    return output;
+  }
+
+  private write(event: RunEvent): void {
+    this.recorder.record(event);
+    this.events.write(`${JSON.stringify(event)}\n`);
+  }
+
+  /** Flushes the event log and writes the end-of-run files. */
+  async finish(run: Run, result: RunResult): Promise<void> {
+    this.events.end();
+    await once(this.events, 'close');
+    if (this.failure) throw this.failure;
+    const metricNames = this.recorder.metricNames();
+    const header = ['step', ...metricNames, 'actions', 'messages', 'failures'];
+    const rows = this.recorder.series.map((entry) => [
+      entry.step,
+      ...metricNames.map((name) => entry.metrics[name] as number),
+      entry.actions,
+      entry.messages,
+      entry.failures,
+    ]);
+    await writeFile(
+      join(this.directory, 'metrics.csv'),
+      `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`,
+    );
+    const finalState = {
+      scenario: run.scenario.name,
+      source: run.scenario.source,
+      seed: run.scenario.seed,
+      parameters: run.scenario.parameters,
+      status: result.status,
+      outcome: result.outcome,
+      reason: result.reason,
+      steps: result.steps,
+      globals: result.finalState.globals,
+      agents: run.agentList.map((agent) => ({
+        id: agent.spec.id,
+        name: agent.spec.name,
+        role: agent.spec.role,
+        status: agent.status,
+        muted: agent.muted,
+        failures: agent.failures,
+        lastAction: agent.lastAction ?? null,
+        variables: result.finalState.agents[agent.spec.id],
+      })),
+    };
+    await writeFile(join(this.directory, 'final-state.json'), `${JSON.stringify(finalState, null, 2)}\n`);
+    await writeFile(join(this.directory, 'summary.md'), renderRunSummary(run.scenario, this.recorder));
+  }
+}

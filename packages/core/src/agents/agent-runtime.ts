@@ -1,0 +1,27 @@
+import type { AgentSpec } from '../scenario/scenario';
+import type { AgentView } from '../world/world-state';
+
+/** Whether an agent takes turns: `paused` agents skip turns until resumed; `terminated` is final. */
+export type AgentStatus = 'active' | 'paused' | 'terminated';
+
+/** An agent during a run: its spec, its live variables and what the operator has done to it. */
+export interface AgentRuntime {
+  spec: AgentSpec;
+  /** Position in the scenario; actions apply in this order. */
+  index: number;
+  view: AgentView;
+  status: AgentStatus;
+  /** Muted agents still act, but their messages are not delivered. */
+  muted: boolean;
+  /** Recent memory lines, trimmed to the agent's memory window. */
+  memory: string[];
+  failures: number;
+  lastAction?: string;
+}
+
+/** Adds a memory line and trims to the window. */
+export function remember(agent: AgentRuntime, line: string): void {
+  agent.memory.push(line);
+  const excess = agent.memory.length - agent.spec.memoryWindow;
+  if (excess > 0) agent.memory.splice(0, excess);
+}

@@ -1,0 +1,62 @@
+import type { DecisionSource, MessageRecord } from '../engine/run-events';
+import type { ToolCallRequest, ToolDefinition } from '../environments/tool';
+import type { Random } from '../random';
+import type { AgentSpec, VariableValue } from '../scenario/scenario';
+import type { ConstraintHit } from '../world/world-state';
+import type { AgentRuntime } from './agent-runtime';
+
+/**
+ * Everything an agent perceives at the start of a step, built from the same pre-step state for
+ * every agent. LLM brains render it into a prompt; the rule brain reads it directly.
+ */
+export interface Observation {
+  step: number;
+  steps: number;
+  unit: string;
+  scenario: { name: string; description: string; goal?: string };
+  self: Pick<AgentSpec, 'id' | 'name' | 'role' | 'persona' | 'goals' | 'traits'> & {
+    variables: Record<string, VariableValue>;
+  };
+  /** Global variables the agent may see. */
+  world: Record<string, VariableValue>;
+  inbox: MessageRecord[];
+  /** Events fired this step that affect the agent. */
+  events: Array<{ type: string; description: string }>;
+  /** Last step's clamps and rejections on global variables and on this agent's variables. */
+  constraintHits: ConstraintHit[];
+  memory: string[];
+  tools: ToolDefinition[];
+  rooms: string[];
+  /** Agents this one knows of and can address: everyone in small worlds, a sample in large ones. */
+  contacts: Array<{ id: string; name: string; role: string }>;
+  /** Per-environment views (feeds, prices, …). */
+  environments: Record<string, Record<string, unknown>>;
+}
+
+/** A brain's choice for one step: tool calls, applied in order, and a one-line rationale. */
+export interface Decision {
+  calls: ToolCallRequest[];
+  rationale: string;
+  source: DecisionSource;
+}
+
+/** What a brain gets besides the observation. */
+export interface DecisionContext {
+  /** Aborted on timeout, stop or cancel; pass it to every network call. */
+  signal: AbortSignal;
+  /** Seeded for this (run, step, agent): the same every time the step is replayed. */
+  random: Random;
+  agent: AgentRuntime;
+}
+
+/**
+ * Decides what an agent does. May return synchronously (the rule brain does, at no scheduling
+ * cost) or a promise (model-backed brains). Throwing, rejecting or timing out becomes an
+ * `agent-failed` record; the run goes on.
+ */
+export interface Brain {
+  readonly name: string;
+  /** True when `decide` never returns a promise; the engine then calls it inline, with no timer. */
+  readonly synchronous?: boolean;
+  decide(observation: Observation, context: DecisionContext): Decision | Promise<Decision>;
+}

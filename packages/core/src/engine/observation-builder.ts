@@ -1,0 +1,123 @@
+import type { AgentRuntime } from '../agents/agent-runtime';
+import type { Observation } from '../agents/brain';
+import type { Environment, EnvironmentContext } from '../environments/environment';
+import type { ToolDefinition } from '../environments/tool';
+import type { Random } from '../random';
+import type { VariableValue } from '../scenario/scenario';
+import type { ConstraintHit } from '../world/world-state';
+
+/** Worlds up to this size show every agent as a contact. */
+const allContactsLimit = 50;
+const sampledContacts = 5;
+
+/** Inputs shared by every observation of a step. */
+export interface StepView {
+  context: EnvironmentContext;
+  environments: readonly Environment[];
+  activeAgents: readonly AgentRuntime[];
+  visibleGlobals: readonly string[];
+  agentVariables: readonly string[];
+  /** Events fired this step, with the ids they affect (undefined: everyone). */
+  firedEvents: Array<{ type: string; description: string; affects?: ReadonlySet<string> }>;
+  /** Last step's hits, global ones and per agent. */
+  constraintHits: ConstraintHit[];
+}
+
+/** The visible global variables, computed once per step. */
+export function visibleWorld(view: StepView): Record<string, VariableValue> {
+  const world: Record<string, VariableValue> = {};
+  for (const name of view.visibleGlobals) world[name] = view.context.world.globals[name] as VariableValue;
+  return world;
+}
+
+/**
+ * Builds what one agent perceives at the start of a step. All agents' observations are built from
+ * the same state, before anyone acts.
+ */
+export function buildObservation(
+  agent: AgentRuntime,
+  view: StepView,
+  world: Record<string, VariableValue>,
+  random: Random,
+): Observation {
+  const { context } = view;
+  const id = agent.spec.id;
+  const variables: Record<string, VariableValue> = {};
+  for (const name of view.agentVariables) variables[name] = agent.view[name] as VariableValue;
+  const tools: ToolDefinition[] = [];
+  const environmentViews: Record<string, Record<string, unknown>> = {};
+  for (const environment of view.environments) {
+    tools.push(...environment.tools(agent, context));
+    const observed = environment.observe?.(agent, context);
+    if (observed) environmentViews[environment.name] = observed;
+  }
+  const inbox = context.messages.read(id);
+  const rooms = [...context.messages.roomsOf(id)];
+  return {
+    step: context.step,
+    steps: context.scenario.clock.steps,
+    unit: context.scenario.clock.unit,
+    scenario: {
+      name: context.scenario.name,
+      description: context.scenario.description,
+      ...(context.scenario.goal ? { goal: context.scenario.goal } : {}),
+    },
+    self: {
+      id,
+      name: agent.spec.name,
+      role: agent.spec.role,
+      persona: agent.spec.persona,
+      goals: agent.spec.goals,
+      traits: agent.spec.traits,
+      variables,
+    },
+    world,
+    inbox,
+    events: view.firedEvents
+      .filter((event) => !event.affects || event.affects.has(id))
+      .map(({ type, description }) => ({ type, description })),
+    constraintHits: view.constraintHits.filter((hit) => hit.agentId === undefined || hit.agentId === id),
+    memory: [...agent.memory],
+    tools,
+    rooms,
+    contacts: contactsOf(
+      agent,
+      view,
+      inbox.map((message) => message.from),
+      rooms,
+      random,
+    ),
+    environments: environmentViews,
+  };
+}
+
+function contactsOf(
+  agent: AgentRuntime,
+  view: StepView,
+  senders: string[],
+  rooms: string[],
+  random: Random,
+): Observation['contacts'] {
+  const { agents, messages } = view.context;
+  const describe = (other: AgentRuntime) => ({
+    id: other.spec.id,
+    name: other.spec.name,
+    role: other.spec.role,
+  });
+  if (view.activeAgents.length <= allContactsLimit) {
+    return view.activeAgents.filter((other) => other !== agent).map(describe);
+  }
+  const ids = new Set<string>(senders);
+  for (const room of rooms) {
+    const members = messages.rooms.get(room)?.members ?? [];
+    for (let draw = 0; draw < sampledContacts && members.length > 1; draw++) ids.add(random.pick(members));
+  }
+  for (let draw = 0; draw < sampledContacts; draw++) ids.add(random.pick(view.activeAgents).spec.id);
+  ids.delete(agent.spec.id);
+  const contacts: Observation['contacts'] = [];
+  for (const contactId of ids) {
+    const other = agents.get(contactId);
+    if (other && other.status !== 'terminated') contacts.push(describe(other));
+  }
+  return contacts;
+}

@@ -1,0 +1,49 @@
+import type { AgentRuntime } from '../agents/agent-runtime';
+import type { ExpressionScope } from '../engine/expression-scope';
+import type { MessageBus } from '../engine/message-bus';
+import type { MessageRecord } from '../engine/run-events';
+import type { Scenario } from '../scenario/scenario';
+import type { ConstraintHit, StateChange, WorldState } from '../world/world-state';
+import type { ToolCallRequest, ToolDefinition } from './tool';
+
+/** What an environment may use while it works. */
+export interface EnvironmentContext {
+  step: number;
+  scenario: Scenario;
+  world: WorldState;
+  scope: ExpressionScope;
+  messages: MessageBus;
+  agents: ReadonlyMap<string, AgentRuntime>;
+}
+
+/** The result of executing one tool call. */
+export interface ActionOutcome {
+  ok: boolean;
+  /** A short human-readable result; on failure, the reason. */
+  result: string;
+  changes: StateChange[];
+  hits: ConstraintHit[];
+  /** Messages the action sends; the engine delivers them (or drops them for muted agents). */
+  messages: Array<Omit<MessageRecord, 'step'>>;
+}
+
+/**
+ * A place agents act in, exposing tools. The engine routes each tool call to the environment that
+ * owns the tool; tool names are unique across a scenario's environments.
+ */
+export interface Environment {
+  readonly name: string;
+  /** The tools this agent may call now. */
+  tools(agent: AgentRuntime, context: EnvironmentContext): ToolDefinition[];
+  /** Applies one call. Must not throw for bad input: return `ok: false` with the reason. */
+  execute(agent: AgentRuntime, call: ToolCallRequest, context: EnvironmentContext): ActionOutcome;
+  /** What this agent sees of the environment, added to its observation. */
+  observe?(agent: AgentRuntime, context: EnvironmentContext): Record<string, unknown>;
+  /** Advances the environment at the end of a step. */
+  tick?(context: EnvironmentContext): void;
+}
+
+/** An outcome with nothing changed. */
+export function emptyOutcome(ok: boolean, result: string): ActionOutcome {
+  return { ok, result, changes: [], hits: [], messages: [] };
+}

@@ -1,0 +1,61 @@
+/**
+ * @sandtable/core — the simulation engine as a plain library: scenario format and loader, world
+ * state, agents and brains, environments and tools, the scheduler and the run loop, events.
+ * No HTTP server, database or UI.
+ */
+export type { AgentRuntime, AgentStatus } from './agents/agent-runtime';
+export type { Brain, Decision, DecisionContext, Observation } from './agents/brain';
+export { RuleBrain, renderTemplate, ruleTraitDefaults } from './agents/rule-brain';
+export { type MetricTrajectory, RunRecorder } from './analysis/run-recorder';
+export { renderRunSummary } from './analysis/run-summary';
+export { createEngine, type Engine, type EngineOptions } from './engine/engine';
+export { EventStream, type RunEventListener } from './engine/event-stream';
+export { type InjectedEvent, Run, type RunOptions, type RunResult, type RunStatus } from './engine/run';
+export type {
+  AgentFailureReason,
+  DecisionSource,
+  MessageRecord,
+  RunEvent,
+  RunEventOf,
+  RunEventPayloads,
+  RunEventType,
+} from './engine/run-events';
+export { wallClockFields } from './engine/run-events';
+export { type PoolOptions, runPool, type TaskOutcome, TaskTimeoutError } from './engine/work-pool';
+export type { ActionOutcome, Environment, EnvironmentContext } from './environments/environment';
+export { MessagingEnvironment } from './environments/messaging-environment';
+export {
+  type ToolCallRequest,
+  type ToolDefinition,
+  toOpenAiTool,
+  validateToolArguments,
+} from './environments/tool';
+export { formatValue, WorldActionsEnvironment } from './environments/world-actions-environment';
+export {
+  type ErrorCategory,
+  ExpressionError,
+  formatIssue,
+  type Issue,
+  isUserError,
+  SandtableError,
+  ScenarioError,
+  type SourceLocation,
+} from './errors';
+export { type CompiledExpression, compileExpression, ExpressionChecker } from './expression';
+export { createRandom, deriveSeed, type Random } from './random';
+export type { AgentSpec, MetricSpec, RoomSpec, Scenario, VariableValue } from './scenario/scenario';
+export {
+  type LoadScenarioOptions,
+  loadScenario,
+  parseScenario,
+  type ScenarioValidation,
+  validateScenarioText,
+} from './scenario/scenario-loader';
+export {
+  type ScenarioFile,
+  type ScenarioFileInput,
+  ScenarioFileSchema,
+  scenarioJsonSchema,
+} from './scenario/scenario-schema';
+export type { ConstraintHit, StateChange } from './world/world-state';
+export { WorldState } from './world/world-state';
