@@ -67,17 +67,21 @@ export class MessageBus {
    * its rooms and broadcasts from the previous step, never its own.
    */
   read(agentId: string, limit = 20): MessageRecord[] {
-    const inbox: MessageRecord[] = [];
-    const direct = this.direct.get(agentId);
-    if (direct) {
-      inbox.push(...direct);
-      this.direct.delete(agentId);
-    }
-    for (const room of this.roomsOf(agentId)) {
-      for (const message of this.roomMessages.get(room) ?? [])
-        if (message.from !== agentId) inbox.push(message);
-    }
-    for (const message of this.broadcasts) if (message.from !== agentId) inbox.push(message);
+    const direct = this.direct.get(agentId) ?? [];
+    this.direct.delete(agentId);
+    // Newest first, stopping at the limit: cost stays O(limit) however busy rooms are.
+    const shared: MessageRecord[] = [];
+    const take = (list: readonly MessageRecord[] | undefined) => {
+      if (!list) return;
+      for (let index = list.length - 1; index >= 0 && shared.length + direct.length < limit; index--) {
+        const message = list[index] as MessageRecord;
+        if (message.from !== agentId) shared.push(message);
+      }
+    };
+    for (const room of this.roomsOf(agentId)) take(this.roomMessages.get(room));
+    take(this.broadcasts);
+    shared.reverse();
+    const inbox = [...direct, ...shared];
     return inbox.length > limit ? inbox.slice(inbox.length - limit) : inbox;
   }
 }

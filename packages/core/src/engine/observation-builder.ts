@@ -19,8 +19,37 @@ export interface StepView {
   agentVariables: readonly string[];
   /** Events fired this step, with the ids they affect (undefined: everyone). */
   firedEvents: Array<{ type: string; description: string; affects?: ReadonlySet<string> }>;
-  /** Last step's hits, global ones and per agent. */
-  constraintHits: ConstraintHit[];
+  /** Hits agents have not seen yet, grouped once per step by {@link groupHits}. */
+  constraintHits: GroupedHits;
+}
+
+/** Constraint hits grouped for observations: the latest per global variable, and per agent. */
+export interface GroupedHits {
+  global: ConstraintHit[];
+  byAgent: Map<string, ConstraintHit[]>;
+}
+
+/** Most hits shown to one agent; a clamp repeated by many agents is shown once. */
+const hitsPerObservation = 10;
+
+/**
+ * Groups a step's hits so each observation costs O(its own hits): global hits keep the latest per
+ * variable (a pool that 3,000 agents drained is one hit, not 3,000), agent hits go to their agent.
+ */
+export function groupHits(hits: readonly ConstraintHit[]): GroupedHits {
+  const global = new Map<string, ConstraintHit>();
+  const byAgent = new Map<string, ConstraintHit[]>();
+  for (const hit of hits) {
+    if (hit.agentId === undefined) {
+      global.delete(hit.variable);
+      global.set(hit.variable, hit);
+    } else {
+      const list = byAgent.get(hit.agentId) ?? [];
+      list.push(hit);
+      byAgent.set(hit.agentId, list);
+    }
+  }
+  return { global: [...global.values()], byAgent };
 }
 
 /** The visible global variables, computed once per step. */
@@ -76,7 +105,9 @@ export function buildObservation(
     events: view.firedEvents
       .filter((event) => !event.affects || event.affects.has(id))
       .map(({ type, description }) => ({ type, description })),
-    constraintHits: view.constraintHits.filter((hit) => hit.agentId === undefined || hit.agentId === id),
+    constraintHits: [...view.constraintHits.global, ...(view.constraintHits.byAgent.get(id) ?? [])].slice(
+      -hitsPerObservation,
+    ),
     memory: [...agent.memory],
     tools,
     rooms,

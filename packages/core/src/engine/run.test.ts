@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { tinyWorld } from '../__fixtures__/tiny-world';
 import type { Brain, Decision } from '../agents/brain';
-import type { RunEvent, RunEventOf } from './run-events';
 import { createEngine } from './engine';
 import type { Run } from './run';
+import type { RunEvent, RunEventOf } from './run-events';
 
 function collect(run: Run): RunEvent[] {
   const events: RunEvent[] = [];
@@ -15,7 +15,11 @@ function ofType<Type extends RunEvent['type']>(events: RunEvent[], type: Type): 
   return events.filter((event): event is RunEventOf<Type> => event.type === type);
 }
 
-const harvest: Decision = { calls: [{ tool: 'harvest', arguments: {} }], rationale: 'harvest', source: 'scripted' };
+const harvest: Decision = {
+  calls: [{ tool: 'harvest', arguments: {} }],
+  rationale: 'harvest',
+  source: 'scripted',
+};
 
 /** A brain per agent id: the listed agents misbehave, the others harvest. */
 function brains(behaviour: Record<string, Brain['decide']>) {
@@ -56,11 +60,17 @@ describe('Run', () => {
   });
 
   it('applies actions in agent order whatever order decisions complete in', async () => {
-    const delays: Record<string, number> = { 'agent-0001': 30, 'agent-0002': 1, 'agent-0003': 15, 'agent-0004': 5 };
+    const delays: Record<string, number> = {
+      'agent-0001': 30,
+      'agent-0002': 1,
+      'agent-0003': 15,
+      'agent-0004': 5,
+    };
     const engine = createEngine({
       brainFor: (agent) => ({
         name: 'slow',
-        decide: () => new Promise<Decision>((resolve) => setTimeout(() => resolve(harvest), delays[agent.spec.id])),
+        decide: () =>
+          new Promise<Decision>((resolve) => setTimeout(() => resolve(harvest), delays[agent.spec.id])),
       }),
     });
     const scenario = tinyWorld({ brain: 'slow', steps: 1 });
@@ -91,7 +101,9 @@ describe('Run', () => {
     expect(failures[0]?.message).toContain('model exploded');
     const acted = ofType(events, 'agent-acted');
     expect(acted).toHaveLength(15);
-    expect(new Set(acted.map((event) => event.agentId))).toEqual(new Set(['agent-0001', 'agent-0003', 'agent-0004']));
+    expect(new Set(acted.map((event) => event.agentId))).toEqual(
+      new Set(['agent-0001', 'agent-0003', 'agent-0004']),
+    );
   });
 
   it('records a brain that hangs past the timeout as timed out and finishes the run', async () => {
@@ -185,10 +197,15 @@ describe('Run', () => {
       brainFor: (agent) => ({
         name: 'talker',
         decide: async (observation) => {
-          for (const message of observation.inbox) (seen[agent.spec.id] ??= []).push(`${observation.step}:${message.from}:${message.text}`);
-          for (const event of observation.events) (seen[agent.spec.id] ??= []).push(`${observation.step}:event:${event.type}`);
+          for (const message of observation.inbox)
+            (seen[agent.spec.id] ??= []).push(`${observation.step}:${message.from}:${message.text}`);
+          for (const event of observation.events)
+            (seen[agent.spec.id] ??= []).push(`${observation.step}:event:${event.type}`);
           return {
-            calls: [harvest.calls[0]!, { tool: 'post_to_room', arguments: { room: 'square', text: `hi from ${agent.spec.id}` } }],
+            calls: [
+              harvest.calls[0]!,
+              { tool: 'post_to_room', arguments: { room: 'square', text: `hi from ${agent.spec.id}` } },
+            ],
             rationale: 'talk',
             source: 'scripted',
           };
@@ -213,10 +230,18 @@ describe('Run', () => {
     expect(seen['agent-0003']).toContain('1:operator:evacuate now');
     expect(seen['agent-0003']).toContain('1:event:storm');
     expect(seen['agent-0003']?.some((line) => line.includes('agent-0001'))).toBe(false);
-    expect(ofType(events, 'event-fired')).toMatchObject([{ eventType: 'storm', source: 'injected', step: 1 }]);
+    expect(ofType(events, 'event-fired')).toMatchObject([
+      { eventType: 'storm', source: 'injected', step: 1 },
+    ]);
     // setVariable clamps like any write: wealth max is 50.
     expect(ofType(events, 'constraint-hit')).toContainEqual(
-      expect.objectContaining({ agentId: 'agent-0003', variable: 'wealth', attempted: 99, clamped: 50, bound: 'max' }),
+      expect.objectContaining({
+        agentId: 'agent-0003',
+        variable: 'wealth',
+        attempted: 99,
+        clamped: 50,
+        bound: 'max',
+      }),
     );
     expect(result.finalState.globals.pool).toBe(100 - 50 - 2 * 5 * 3);
   });
@@ -244,7 +269,9 @@ describe('Run', () => {
     const firstHitStep = hits[0]!.step;
     // Every agent acting in the following step sees the hit in its observation.
     const perStep = 12;
-    expect(observedHits.slice(firstHitStep * perStep, (firstHitStep + 1) * perStep).every((count) => count > 0)).toBe(true);
+    expect(
+      observedHits.slice(firstHitStep * perStep, (firstHitStep + 1) * perStep).every((count) => count > 0),
+    ).toBe(true);
   });
 
   it('runs agents that name a model tier on the rule brain, with one notice, when no model is configured', async () => {

@@ -13,7 +13,7 @@ import { type ConstraintHit, type StateChange, WorldState } from '../world/world
 import { EventStream, type RunEventListener } from './event-stream';
 import { ExpressionScope } from './expression-scope';
 import { MessageBus } from './message-bus';
-import { buildObservation, type StepView, visibleWorld } from './observation-builder';
+import { buildObservation, groupHits, type StepView, visibleWorld } from './observation-builder';
 import type {
   AgentFailureReason,
   MessageRecord,
@@ -395,6 +395,9 @@ export class Run {
     let completed = 0;
     try {
       for (let step = 1; step <= scenario.clock.steps; step++) {
+        // Rule-only steps never wait on I/O; yielding to the event loop here lets signals
+        // (Ctrl-C), control requests and output streams through between steps.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (!(await this.gate())) break;
         if ((this.runStatus as RunStatus) === 'paused') this.runStatus = 'running';
         const ended = await this.executeStep(step);
@@ -707,7 +710,7 @@ export class Run {
         description: event.description,
         ...(event.affects ? { affects: new Set(event.affects) } : {}),
       })),
-      constraintHits: this.unseenHits,
+      constraintHits: groupHits(this.unseenHits),
     };
     this.unseenHits = [];
     const world = visibleWorld(view);

@@ -25,7 +25,9 @@ describe('scenario validation', () => {
     const again = parseScenario(tinyWorldYaml({ agents: 50 }));
     expect(again.agents.map((agent) => agent.name)).toEqual(scenario.agents.map((agent) => agent.name));
     const reseeded = parseScenario(tinyWorldYaml({ agents: 50 }), { seed: 99 });
-    expect(reseeded.agents.map((agent) => agent.name)).not.toEqual(scenario.agents.map((agent) => agent.name));
+    expect(reseeded.agents.map((agent) => agent.name)).not.toEqual(
+      scenario.agents.map((agent) => agent.name),
+    );
   });
 
   it('jitters population traits within [0, 1] around the template value', () => {
@@ -36,7 +38,9 @@ describe('scenario validation', () => {
     traits: { cooperation: 0.5 }
     variables: {}
 `);
-    const values = scenario.agents.filter((agent) => agent.population === 'crowd').map((agent) => agent.traits.cooperation as number);
+    const values = scenario.agents
+      .filter((agent) => agent.population === 'crowd')
+      .map((agent) => agent.traits.cooperation as number);
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0.3);
     expect(Math.max(...values)).toBeLessThanOrEqual(0.7);
     expect(new Set(values).size).toBeGreaterThan(150);
@@ -45,19 +49,34 @@ describe('scenario validation', () => {
   it('locates YAML syntax errors', () => {
     const issues = problems('name: x\nclock: { steps: 5\nagents: []\n');
     expect(issues.length).toBeGreaterThan(0);
-    expect(issues[0]).toMatchObject({ file: 'broken.yaml', line: expect.any(Number), column: expect.any(Number) });
+    expect(issues[0]).toMatchObject({
+      file: 'broken.yaml',
+      line: expect.any(Number),
+      column: expect.any(Number),
+    });
   });
 
   it('names an unknown field at its key and suggests the close one', () => {
     const issues = problems(base.replace('role: tester', 'role: tester\n    goalz: []'));
     expect(issues).toEqual([
-      expect.objectContaining({ line: 8, column: 5, path: 'agents[0].goalz', message: expect.stringContaining('did you mean "goals"') }),
+      expect.objectContaining({
+        line: 8,
+        column: 5,
+        path: 'agents[0].goalz',
+        message: expect.stringContaining('did you mean "goals"'),
+      }),
     ]);
   });
 
   it('names a wrong type with the expected one', () => {
     const issues = problems(base.replace('steps: 5', 'steps: "five"'));
-    expect(issues).toEqual([expect.objectContaining({ line: 2, path: 'clock.steps', message: expect.stringMatching(/expected number/) })]);
+    expect(issues).toEqual([
+      expect.objectContaining({
+        line: 2,
+        path: 'clock.steps',
+        message: expect.stringMatching(/expected number/),
+      }),
+    ]);
   });
 
   it('rejects min greater than max, and a default out of range', () => {
@@ -71,7 +90,11 @@ describe('scenario validation', () => {
   it('reports expression syntax errors with the expression and its location', () => {
     const issues = problems(`${base}dynamics:\n  - set: level\n    to: "level +* 2"\n`);
     expect(issues).toEqual([
-      expect.objectContaining({ line: 10, path: 'dynamics[0].to', message: expect.stringContaining('level +* 2') }),
+      expect.objectContaining({
+        line: 10,
+        path: 'dynamics[0].to',
+        message: expect.stringContaining('level +* 2'),
+      }),
     ]);
   });
 
@@ -103,7 +126,12 @@ describe('scenario validation', () => {
       base.replace('default: 1, min: 0, max: 10', 'default: 1, min: 3, max: 2') +
         'rooms:\n  - { name: hq, members: [ghost] }\ntermination:\n  - when: "level >"\n',
     );
-    expect(issues.map((issue) => issue.path)).toEqual(['variables.level.min', 'variables.level.default', 'rooms[0].members[0]', 'termination[0].when']);
+    expect(issues.map((issue) => issue.path)).toEqual([
+      'variables.level.min',
+      'variables.level.default',
+      'rooms[0].members[0]',
+      'termination[0].when',
+    ]);
   });
 
   it('throws a ScenarioError listing located issues from parseScenario', () => {
@@ -119,7 +147,11 @@ describe('scenario validation', () => {
   it('applies parameter overrides with type and range checks', () => {
     const text = `${base}parameters:\n  days: { type: int, default: 3, min: 1, max: 9 }\n`;
     expect(parseScenario(text, { parameters: { days: '7' } }).parameters.days).toBe(7);
-    expect(validateScenarioText(text, { parameters: { days: '12' } }).issues[0]?.message).toBe('12 is outside [1, 9]');
-    expect(validateScenarioText(text, { parameters: { dayz: '2' } }).issues[0]?.message).toContain('unknown parameter "dayz"; known: days');
+    expect(validateScenarioText(text, { parameters: { days: '12' } }).issues[0]?.message).toBe(
+      '12 is outside [1, 9]',
+    );
+    expect(validateScenarioText(text, { parameters: { dayz: '2' } }).issues[0]?.message).toContain(
+      'unknown parameter "dayz"; known: days',
+    );
   });
 });

@@ -1,0 +1,2 @@
+import { y } from '../cli/y';
+export const x = y;
