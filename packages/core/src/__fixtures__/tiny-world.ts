@@ -1,7 +1,9 @@
 import { parseScenario } from '../scenario/scenario-loader';
 
 /** A small valid scenario in YAML, used by engine tests; `brain` applies to every agent. */
-export function tinyWorldYaml(options: { agents?: number; steps?: number; brain?: string; timeoutMs?: number } = {}): string {
+export function tinyWorldYaml(
+  options: { agents?: number; steps?: number; brain?: string; timeoutMs?: number } = {},
+): string {
   const { agents = 4, steps = 5, brain = 'rules', timeoutMs = 30_000 } = options;
   return `
 name: Tiny world

@@ -197,10 +197,11 @@ describe('Run', () => {
       brainFor: (agent) => ({
         name: 'talker',
         decide: async (observation) => {
+          const lines = seen[agent.spec.id] ?? [];
+          seen[agent.spec.id] = lines;
           for (const message of observation.inbox)
-            (seen[agent.spec.id] ??= []).push(`${observation.step}:${message.from}:${message.text}`);
-          for (const event of observation.events)
-            (seen[agent.spec.id] ??= []).push(`${observation.step}:event:${event.type}`);
+            lines.push(`${observation.step}:${message.from}:${message.text}`);
+          for (const event of observation.events) lines.push(`${observation.step}:event:${event.type}`);
           return {
             calls: [
               harvest.calls[0]!,
