@@ -107,18 +107,19 @@ function registerNumericSupport(environment: Environment): Environment {
     });
     environment.registerFunction(`minOf(list<${element}>): double`, (values: unknown) => {
       const list = numericList(values);
-      return list.length === 0 ? 0 : Math.min(...list);
+      return list.length === 0 ? 0 : list.reduce((low, value) => Math.min(low, value));
     });
     environment.registerFunction(`maxOf(list<${element}>): double`, (values: unknown) => {
       const list = numericList(values);
-      return list.length === 0 ? 0 : Math.max(...list);
+      return list.length === 0 ? 0 : list.reduce((high, value) => Math.max(high, value));
     });
   }
-  environment.registerFunction('count(list<dyn>): double', (values: unknown) => (values as unknown[]).length);
-  environment.registerFunction(
-    'count(list<bool>): double',
-    (values: unknown) => (values as unknown[]).filter(Boolean).length,
-  );
+  // count(list): elements that are not `false` — the trues of a boolean list, the size of any other.
+  for (const element of ['dyn', 'bool', 'double']) {
+    environment.registerFunction(`count(list<${element}>): double`, (values: unknown) =>
+      (values as unknown[]).reduce<number>((total, value) => total + (value === false ? 0 : 1), 0),
+    );
+  }
   return environment;
 }
 
