@@ -42,30 +42,42 @@ export function deriveSeed(seed: number, stream: ReadonlyArray<string | number>)
  * random.next(); // same value on every machine, every time
  */
 export function createRandom(seed: number, stream: ReadonlyArray<string | number> = []): Random {
-  const generator = xoroshiro128plus(deriveSeed(seed, stream));
-  const next = () => uniformFloat64(generator);
-  return {
-    next,
-    integer: (min, max) => uniformInt(generator, min, max),
-    normal(mean, standardDeviation) {
-      const u = 1 - next();
-      const v = next();
-      return mean + standardDeviation * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    },
-    pick(items) {
-      if (items.length === 0) throw new RangeError('cannot pick from an empty list');
-      return items[uniformInt(generator, 0, items.length - 1)] as (typeof items)[number];
-    },
-    shuffle(items) {
-      const copy = [...items];
-      for (let index = copy.length - 1; index > 0; index--) {
-        const other = uniformInt(generator, 0, index);
-        [copy[index], copy[other]] = [
-          copy[other] as (typeof copy)[number],
-          copy[index] as (typeof copy)[number],
-        ];
-      }
-      return copy;
-    },
-  };
+  return new SeededRandom(deriveSeed(seed, stream));
+}
+
+/** xoroshiro128+ behind the {@link Random} interface; a class so creating one allocates no closures. */
+class SeededRandom implements Random {
+  private readonly generator: ReturnType<typeof xoroshiro128plus>;
+
+  constructor(seed: number) {
+    this.generator = xoroshiro128plus(seed);
+  }
+
+  next(): number {
+    return uniformFloat64(this.generator);
+  }
+
+  integer(min: number, max: number): number {
+    return uniformInt(this.generator, min, max);
+  }
+
+  normal(mean: number, standardDeviation: number): number {
+    const u = 1 - this.next();
+    const v = this.next();
+    return mean + standardDeviation * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('cannot pick from an empty list');
+    return items[Math.floor(this.next() * items.length)] as T;
+  }
+
+  shuffle<T>(items: readonly T[]): T[] {
+    const copy = [...items];
+    for (let index = copy.length - 1; index > 0; index--) {
+      const other = Math.floor(this.next() * (index + 1));
+      [copy[index], copy[other]] = [copy[other] as T, copy[index] as T];
+    }
+    return copy;
+  }
 }

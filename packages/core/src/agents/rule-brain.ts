@@ -239,7 +239,6 @@ export class RuleBrain implements Brain {
     random: Random,
   ): ToolCallRequest | undefined {
     if (random.next() > trait(agent, 'sociability')) return undefined;
-    const canSend = (name: string) => observation.tools.some((tool) => tool.name === name);
     const action = this.dependencies.actions.action(call.tool);
     const template =
       action?.definition.message ??
@@ -251,15 +250,21 @@ export class RuleBrain implements Brain {
     )?.[0];
     const target = targetId ? String(call.arguments[targetId]) : undefined;
     const text = renderTemplate(template, observation, call.arguments, target);
-    if (target && canSend('send_message')) return { tool: 'send_message', arguments: { to: target, text } };
+    if (target && offers(observation, 'send_message'))
+      return { tool: 'send_message', arguments: { to: target, text } };
     const room = observation.rooms[0];
-    if (room && canSend('post_to_room')) return { tool: 'post_to_room', arguments: { room, text } };
+    if (room && offers(observation, 'post_to_room'))
+      return { tool: 'post_to_room', arguments: { room, text } };
     const lastSender = observation.inbox.findLast((message) => message.to === observation.self.id)?.from;
-    if (lastSender && canSend('send_message')) {
+    if (lastSender && offers(observation, 'send_message')) {
       return { tool: 'send_message', arguments: { to: lastSender, text: `Noted. ${text}` } };
     }
     return undefined;
   }
+}
+
+function offers(observation: Observation, tool: string): boolean {
+  return observation.tools.some((offered) => offered.name === tool);
 }
 
 /**

@@ -71,17 +71,24 @@ export class MessageBus {
     this.direct.delete(agentId);
     // Newest first, stopping at the limit: cost stays O(limit) however busy rooms are.
     const shared: MessageRecord[] = [];
-    const take = (list: readonly MessageRecord[] | undefined) => {
-      if (!list) return;
-      for (let index = list.length - 1; index >= 0 && shared.length + direct.length < limit; index--) {
-        const message = list[index] as MessageRecord;
-        if (message.from !== agentId) shared.push(message);
-      }
-    };
-    for (const room of this.roomsOf(agentId)) take(this.roomMessages.get(room));
-    take(this.broadcasts);
+    const room = this.roomsOf(agentId);
+    for (const name of room) takeNewest(this.roomMessages.get(name), agentId, shared, limit - direct.length);
+    takeNewest(this.broadcasts, agentId, shared, limit - direct.length);
     shared.reverse();
     const inbox = [...direct, ...shared];
     return inbox.length > limit ? inbox.slice(inbox.length - limit) : inbox;
+  }
+}
+
+function takeNewest(
+  list: readonly MessageRecord[] | undefined,
+  reader: string,
+  into: MessageRecord[],
+  room: number,
+): void {
+  if (!list) return;
+  for (let index = list.length - 1; index >= 0 && into.length < room; index--) {
+    const message = list[index] as MessageRecord;
+    if (message.from !== reader) into.push(message);
   }
 }

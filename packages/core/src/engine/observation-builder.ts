@@ -122,6 +122,11 @@ export function buildObservation(
   };
 }
 
+// Module-level, not a closure: hot paths avoid per-call function objects.
+function describe(other: AgentRuntime): Observation['contacts'][number] {
+  return { id: other.spec.id, name: other.spec.name, role: other.spec.role };
+}
+
 function contactsOf(
   agent: AgentRuntime,
   view: StepView,
@@ -130,11 +135,6 @@ function contactsOf(
   random: Random,
 ): Observation['contacts'] {
   const { agents, messages } = view.context;
-  const describe = (other: AgentRuntime) => ({
-    id: other.spec.id,
-    name: other.spec.name,
-    role: other.spec.role,
-  });
   if (view.activeAgents.length <= allContactsLimit) {
     return view.activeAgents.filter((other) => other !== agent).map(describe);
   }
