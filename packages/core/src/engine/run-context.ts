@@ -1,0 +1,148 @@
+import { type AgentRuntime, remember } from '../agents/agent-runtime';
+import type { Brain } from '../agents/brain';
+import { RuleBrain } from '../agents/rule-brain';
+import type { Environment, EnvironmentContext } from '../environments/environment';
+import { MessagingEnvironment } from '../environments/messaging-environment';
+import { WorldActionsEnvironment } from '../environments/world-actions-environment';
+import { SandtableError } from '../errors';
+import { type CompiledExpression, compileExpression } from '../expression';
+import type { Scenario } from '../scenario/scenario';
+import { type ConstraintHit, type StateChange, WorldState } from '../world/world-state';
+import { EventStream } from './event-stream';
+import { ExpressionScope } from './expression-scope';
+import { MessageBus } from './message-bus';
+import type { AgentFailureReason, RunEvent, RunEventPayloads, RunEventType } from './run-events';
+
+/** What a run is built from besides its scenario. */
+export interface RunContextOptions {
+  /** Chooses a brain per agent; return undefined to use the default (rules). */
+  brainFor?: (agent: AgentRuntime, rules: Brain) => Brain | undefined;
+  /** Extra environments beside the built-in world actions and messaging. */
+  environments?: Environment[];
+}
+
+/**
+ * The state one run's parts share — the run facade ({@link Run}) and the step executor — and the
+ * few operations they all use: emitting events, compiling expressions, writing state.
+ */
+export class RunContext {
+  readonly world: WorldState;
+  readonly stream = new EventStream();
+  readonly messages: MessageBus;
+  readonly scope: ExpressionScope;
+  readonly agents = new Map<string, AgentRuntime>();
+  readonly order: AgentRuntime[];
+  readonly environments: Environment[];
+  readonly toolOwners = new Map<string, Environment>();
+  readonly brains = new Map<string, Brain>();
+  readonly controller = new AbortController();
+  private readonly compiled = new Map<string, CompiledExpression>();
+  /** Agents not terminated, in scenario order. */
+  activeList: AgentRuntime[] = [];
+  /** Hits not yet shown to agents: last step's actions and this step's events and dynamics. */
+  unseenHits: ConstraintHit[] = [];
+  /** The step being run, or the last one run. */
+  currentStep = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    options: RunContextOptions = {},
+  ) {
+    this.world = new WorldState(scenario);
+    this.messages = new MessageBus(scenario.rooms);
+    this.order = scenario.agents.map((spec, index) => {
+      const runtime: AgentRuntime = {
+        spec,
+        index,
+        view: this.world.agents.get(spec.id)!,
+        status: 'active',
+        muted: false,
+        memory: [],
+        failures: 0,
+      };
+      this.agents.set(spec.id, runtime);
+      return runtime;
+    });
+    this.scope = new ExpressionScope(scenario, this.world, () => this.activeList.map((agent) => agent.view));
+    this.refreshActive();
+    const worldActions = new WorldActionsEnvironment(scenario.actions);
+    this.environments = [worldActions, new MessagingEnvironment(), ...(options.environments ?? [])];
+    const rules = new RuleBrain({ actions: worldActions, context: () => this.environmentContext() });
+    for (const agent of this.order) this.brains.set(agent.spec.id, options.brainFor?.(agent, rules) ?? rules);
+  }
+
+  /** Publishes an event with the next sequence number. */
+  emit<Type extends RunEventType>(type: Type, payload: RunEventPayloads[Type]): void {
+    const event = {
+      sequence: this.stream.nextSequence(),
+      type,
+      wallTime: new Date().toISOString(),
+      ...payload,
+    } as RunEvent;
+    this.stream.publish(event);
+  }
+
+  /** What environments and the rule brain see of the run now. */
+  environmentContext(): EnvironmentContext {
+    return {
+      step: this.currentStep,
+      scenario: this.scenario,
+      world: this.world,
+      scope: this.scope,
+      messages: this.messages,
+      agents: this.agents,
+    };
+  }
+
+  /** Recomputes the active list after an agent's status changed. */
+  refreshActive(): void {
+    this.activeList = this.order.filter((agent) => agent.status !== 'terminated');
+    this.scope.invalidateAgents();
+  }
+
+  /** Compiles an expression once per run. */
+  expression(source: string): CompiledExpression {
+    let compiled = this.compiled.get(source);
+    if (!compiled) {
+      compiled = compileExpression(source);
+      this.compiled.set(source, compiled);
+    }
+    return compiled;
+  }
+
+  /** The agent with this id. @throws {SandtableError} AGENT_NOT_FOUND */
+  agentOrThrow(agentId: string): AgentRuntime {
+    const agent = this.agents.get(agentId);
+    if (!agent)
+      throw new SandtableError('AGENT_NOT_FOUND', `no agent "${agentId}" in this run`, { category: 'user' });
+    return agent;
+  }
+
+  /** Writes values through the world state, collecting changes and hits. */
+  applyWrites(
+    writes: Array<{ agentId?: string; variable: string; value: unknown }>,
+    changes: StateChange[],
+    hits: ConstraintHit[],
+  ): void {
+    for (const write of writes) {
+      const { change, hit } = this.world.write(write.variable, write.value, write.agentId);
+      if (change) changes.push(change);
+      if (hit) hits.push(hit);
+    }
+  }
+
+  /** Emits constraint hits and keeps them for the next observations. */
+  emitHits(hits: ConstraintHit[], cause: RunEventPayloads['constraint-hit']['cause'], by?: string): void {
+    for (const hit of hits) {
+      this.unseenHits.push(hit);
+      this.emit('constraint-hit', { ...hit, step: this.currentStep, cause, ...(by ? { by } : {}) });
+    }
+  }
+
+  /** Records a failed agent step: an `agent-failed` event and a memory line. */
+  fail(agent: AgentRuntime, step: number, reason: AgentFailureReason, message: string, tool?: string): void {
+    agent.failures += 1;
+    this.emit('agent-failed', { step, agentId: agent.spec.id, reason, message, ...(tool ? { tool } : {}) });
+    remember(agent, `Step ${step}: ${tool ? `${tool} failed` : 'no decision'} (${message})`);
+  }
+}

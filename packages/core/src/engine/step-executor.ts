@@ -1,0 +1,369 @@
+import { type AgentRuntime, remember } from '../agents/agent-runtime';
+import type { Decision, Observation } from '../agents/brain';
+import type { ToolCallRequest } from '../environments/tool';
+import { formatValue } from '../environments/world-actions-environment';
+import { createRandom } from '../random';
+import type { ConstraintHit, StateChange } from '../world/world-state';
+import { buildObservation, groupHits, type StepView, visibleWorld } from './observation-builder';
+import type { RunContext } from './run-context';
+import type { MessageRecord } from './run-events';
+import { runPool, type TaskOutcome } from './work-pool';
+
+/** An event due this step, from the scenario or injected by the operator. */
+export interface FiredEvent {
+  type: string;
+  description: string;
+  source: 'scheduled' | 'condition' | 'injected';
+  effects: Record<string, string>;
+  /** Resolved agent ids; everyone when absent. */
+  affects?: string[];
+  /** The selectors as written, for the event log. */
+  selectors: string[];
+}
+
+/** Per-step tallies that become `step-completed` and the next step's `actions.*` in expressions. */
+interface StepCounts {
+  actions: Record<string, number>;
+  messages: number;
+  failures: number;
+}
+
+/**
+ * Runs the phases of one synchronous round over a {@link RunContext}: events, dynamics,
+ * observations, decisions, actions in agent order, environment ticks, metrics, termination.
+ */
+export class StepExecutor {
+  /** Metric values per completed step. */
+  readonly metricHistory: Array<{ step: number; values: Record<string, number> }> = [];
+  private readonly firedConditions = new Set<number>();
+  private readonly injectedEvents: FiredEvent[] = [];
+
+  constructor(private readonly context: RunContext) {}
+
+  /** Queues an operator event for the next step. */
+  inject(event: FiredEvent): void {
+    this.injectedEvents.push(event);
+  }
+
+  /** Fires due events and applies their effects. */
+  private fireEvents(step: number): FiredEvent[] {
+    const due: FiredEvent[] = [];
+    this.context.scenario.events.forEach((event, index) => {
+      let source: FiredEvent['source'] | undefined;
+      if (event.step === step) source = 'scheduled';
+      else if (
+        event.when &&
+        !this.firedConditions.has(index) &&
+        this.context.expression(event.when).evaluate(this.context.scope.global) === true
+      ) {
+        this.firedConditions.add(index);
+        source = 'condition';
+      }
+      if (!source) return;
+      due.push({
+        type: event.type,
+        description: event.message ? `${event.description} ${event.message}` : event.description,
+        source,
+        effects: event.effects,
+        ...(event.affectsIds ? { affects: event.affectsIds } : {}),
+        selectors: event.affects ?? ['*'],
+      });
+    });
+    due.push(...this.injectedEvents.splice(0));
+    for (const event of due) {
+      this.context.emit('event-fired', {
+        step,
+        eventType: event.type,
+        description: event.description,
+        source: event.source,
+        affects: event.selectors,
+      });
+      const changes: StateChange[] = [];
+      const hits: ConstraintHit[] = [];
+      const targets = event.affects
+        ? event.affects.map((id) => this.context.agents.get(id)!)
+        : this.context.activeList;
+      for (const [target, source] of Object.entries(event.effects)) {
+        const expression = this.context.expression(source);
+        if (target.startsWith('self.')) {
+          const variable = target.slice(5);
+          for (const agent of targets) {
+            if (agent.status === 'terminated') continue;
+            this.context.applyWrites(
+              [
+                {
+                  agentId: agent.spec.id,
+                  variable,
+                  value: expression.evaluate(this.context.scope.forAgent(agent.view)),
+                },
+              ],
+              changes,
+              hits,
+            );
+          }
+        } else {
+          this.context.applyWrites(
+            [{ variable: target, value: expression.evaluate(this.context.scope.global) }],
+            changes,
+            hits,
+          );
+        }
+      }
+      if (changes.length > 0) this.context.emit('state-changed', { step, cause: 'event', changes });
+      this.context.emitHits(hits, 'event');
+      for (const agent of targets)
+        remember(agent, `Step ${step}: event ${event.type} — ${event.description}`);
+    }
+    return due;
+  }
+
+  private applyDynamics(step: number): void {
+    const changes: StateChange[] = [];
+    const hits: ConstraintHit[] = [];
+    for (const dynamic of this.context.scenario.dynamics) {
+      const to = this.context.expression(dynamic.to);
+      const when = dynamic.when ? this.context.expression(dynamic.when) : undefined;
+      if (dynamic.set.startsWith('self.')) {
+        const variable = dynamic.set.slice(5);
+        for (const agent of this.context.activeList) {
+          const scope = this.context.scope.forAgent(agent.view);
+          if (when && when.evaluate(scope) !== true) continue;
+          this.context.applyWrites(
+            [{ agentId: agent.spec.id, variable, value: to.evaluate(scope) }],
+            changes,
+            hits,
+          );
+        }
+      } else if (!when || when.evaluate(this.context.scope.global) === true) {
+        this.context.applyWrites(
+          [{ variable: dynamic.set, value: to.evaluate(this.context.scope.global) }],
+          changes,
+          hits,
+        );
+      }
+    }
+    if (changes.length > 0) this.context.emit('state-changed', { step, cause: 'dynamics', changes });
+    this.context.emitHits(hits, 'dynamics');
+  }
+
+  private async decideAll(
+    acting: AgentRuntime[],
+    observations: Array<Observation | undefined>,
+    step: number,
+  ) {
+    const outcomes = new Array<TaskOutcome<Decision>>(acting.length);
+    const asynchronous: number[] = [];
+    const random = acting.map((agent) =>
+      createRandom(this.context.scenario.seed, ['decide', step, agent.spec.id]),
+    );
+    acting.forEach((agent, index) => {
+      const observation = observations[index];
+      if (!observation) return;
+      const brain = this.context.brains.get(agent.spec.id)!;
+      if (!brain.synchronous) {
+        asynchronous.push(index);
+        return;
+      }
+      try {
+        const decision = brain.decide(observation, {
+          signal: this.context.controller.signal,
+          random: random[index]!,
+          agent,
+        });
+        outcomes[index] = { ok: true, value: decision as Decision };
+      } catch (error) {
+        outcomes[index] = { ok: false, reason: 'error', error };
+      }
+    });
+    if (asynchronous.length > 0) {
+      const results = await runPool(
+        asynchronous,
+        (index, signal) =>
+          this.context.brains
+            .get(acting[index]!.spec.id)!
+            .decide(observations[index]!, { signal, random: random[index]!, agent: acting[index]! }),
+        {
+          limit: this.context.scenario.execution.concurrency,
+          timeoutMs: this.context.scenario.execution.decisionTimeoutMs,
+          signal: this.context.controller.signal,
+        },
+      );
+      asynchronous.forEach((index, position) => {
+        outcomes[index] = results[position]!;
+      });
+    }
+    return outcomes;
+  }
+
+  private applyCall(
+    agent: AgentRuntime,
+    call: ToolCallRequest,
+    decision: Decision,
+    offered: Set<string>,
+    step: number,
+    counts: StepCounts,
+  ): void {
+    const environment = this.context.toolOwners.get(call.tool);
+    if (!environment || !offered.has(call.tool)) {
+      counts.failures += 1;
+      this.context.fail(
+        agent,
+        step,
+        'invalid-action',
+        `tool "${call.tool}" is not available to this agent`,
+        call.tool,
+      );
+      return;
+    }
+    const outcome = environment.execute(agent, call, this.context.environmentContext());
+    if (!outcome.ok) {
+      counts.failures += 1;
+      this.context.fail(agent, step, 'invalid-action', outcome.result, call.tool);
+      return;
+    }
+    counts.actions[call.tool] = (counts.actions[call.tool] ?? 0) + 1;
+    this.context.emit('agent-acted', {
+      step,
+      agentId: agent.spec.id,
+      tool: call.tool,
+      arguments: call.arguments,
+      ok: true,
+      result: outcome.result,
+      rationale: decision.rationale,
+      source: decision.source,
+      changes: outcome.changes,
+    });
+    this.context.emitHits(outcome.hits, 'action', agent.spec.id);
+    for (const message of outcome.messages) {
+      const record: MessageRecord = { ...message, step };
+      if (agent.muted) {
+        this.context.emit('message-sent', { ...record, muted: true });
+        continue;
+      }
+      counts.messages += 1;
+      this.context.messages.send(record);
+      this.context.emit('message-sent', record);
+    }
+    agent.lastAction = call.tool;
+    const args = Object.entries(call.arguments)
+      .filter(([name]) => name !== 'text')
+      .map(([name, value]) => `${name}=${typeof value === 'number' ? formatValue(value) : String(value)}`)
+      .join(', ');
+    remember(agent, `Step ${step}: ${call.tool}(${args}) → ${outcome.result}`);
+  }
+
+  private computeMetrics(step: number): Record<string, number> {
+    const values: Record<string, number> = {};
+    for (const metric of this.context.scenario.metrics) {
+      let value: unknown;
+      try {
+        value = this.context.expression(metric.expression).evaluate(this.context.scope.global);
+      } catch (error) {
+        this.context.emit('run-notice', {
+          message: `metric ${metric.name} failed at step ${step}: ${(error as Error).message}`,
+        });
+        value = Number.NaN;
+      }
+      values[metric.name] =
+        typeof value === 'boolean' ? Number(value) : typeof value === 'number' ? value : Number.NaN;
+    }
+    return values;
+  }
+
+  /** Runs one step; returns the termination that ended the run, if any. */
+  async execute(step: number): Promise<{ outcome: string; reason: string } | undefined> {
+    this.context.currentStep = step;
+    this.context.scope.setStep(step);
+    this.context.messages.deliver();
+    this.context.emit('step-started', { step });
+
+    const fired = this.fireEvents(step);
+    this.applyDynamics(step);
+
+    const acting = this.context.activeList.filter((agent) => agent.status === 'active');
+    const context = this.context.environmentContext();
+    const view: StepView = {
+      context,
+      environments: this.context.environments,
+      activeAgents: this.context.activeList,
+      visibleGlobals: Object.entries(this.context.scenario.variables)
+        .filter(([, definition]) => definition.visible)
+        .map(([name]) => name),
+      agentVariables: Object.keys(this.context.scenario.agentVariables),
+      firedEvents: fired.map((event) => ({
+        type: event.type,
+        description: event.description,
+        ...(event.affects ? { affects: new Set(event.affects) } : {}),
+      })),
+      constraintHits: groupHits(this.context.unseenHits),
+    };
+    this.context.unseenHits = [];
+    const world = visibleWorld(view);
+    const counts = {
+      actions: Object.fromEntries(this.context.scenario.actions.map((action) => [action.name, 0])),
+      messages: 0,
+      failures: 0,
+    };
+    const observations = acting.map((agent) => {
+      try {
+        const observation = buildObservation(
+          agent,
+          view,
+          world,
+          createRandom(this.context.scenario.seed, ['observe', step, agent.spec.id]),
+        );
+        for (const tool of observation.tools)
+          if (!this.context.toolOwners.has(tool.name))
+            this.context.toolOwners.set(
+              tool.name,
+              this.context.environments.find((environment) => environment.name === tool.environment)!,
+            );
+        return observation;
+      } catch (error) {
+        counts.failures += 1;
+        this.context.fail(agent, step, 'error', `observation failed: ${(error as Error).message}`);
+        return undefined;
+      }
+    });
+
+    const outcomes = await this.decideAll(acting, observations, step);
+
+    acting.forEach((agent, index) => {
+      const outcome = outcomes[index];
+      const observation = observations[index];
+      if (!outcome || !observation) return;
+      if (!outcome.ok) {
+        counts.failures += 1;
+        const message =
+          outcome.error instanceof Error ? outcome.error.message : String(outcome.error ?? outcome.reason);
+        this.context.fail(agent, step, outcome.reason, message);
+        return;
+      }
+      const offered = new Set(observation.tools.map((tool) => tool.name));
+      for (const call of outcome.value.calls)
+        this.applyCall(agent, call, outcome.value, offered, step, counts);
+    });
+    for (const environment of this.context.environments)
+      environment.tick?.(this.context.environmentContext());
+
+    this.context.scope.setActivity(counts.actions, counts.messages, counts.failures);
+    const metrics = this.computeMetrics(step);
+    this.metricHistory.push({ step, values: metrics });
+    this.context.emit('step-completed', {
+      step,
+      metrics,
+      actions: counts.actions,
+      messages: counts.messages,
+      failures: counts.failures,
+    });
+    for (const condition of this.context.scenario.termination) {
+      if (this.context.expression(condition.when).evaluate(this.context.scope.global) === true) {
+        return {
+          outcome: condition.outcome,
+          reason: condition.description ?? `termination condition \`${condition.when}\` held`,
+        };
+      }
+    }
+    return undefined;
+  }
+}
