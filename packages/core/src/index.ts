@@ -10,6 +10,7 @@ export { type MetricTrajectory, RunRecorder } from './analysis/run-recorder';
 export { renderRunSummary } from './analysis/run-summary';
 export { createEngine, type Engine, type EngineOptions } from './engine/engine';
 export { EventStream, type RunEventListener } from './engine/event-stream';
+export type { GameMaster, GameMasterInput, GameMasterUpdate } from './engine/game-master';
 export { type InjectedEvent, Run, type RunOptions, type RunResult, type RunStatus } from './engine/run';
 export type {
   AgentFailureReason,

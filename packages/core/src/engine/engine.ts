@@ -2,6 +2,7 @@ import type { AgentRuntime } from '../agents/agent-runtime';
 import type { Brain } from '../agents/brain';
 import type { Environment } from '../environments/environment';
 import type { Scenario } from '../scenario/scenario';
+import type { GameMaster } from './game-master';
 import { Run } from './run';
 
 /** Options for {@link createEngine}. */
@@ -14,6 +15,8 @@ export interface EngineOptions {
   brainFor?: (agent: AgentRuntime) => Brain | undefined;
   /** Extra environments every run gets. */
   environments?: () => Environment[];
+  /** A game master for a scenario, or undefined for none. */
+  gameMaster?: (scenario: Scenario) => GameMaster | undefined;
 }
 
 /** Creates runs of scenarios. */
@@ -35,7 +38,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
   return {
     createRun(scenario) {
       const unserved = new Map<string, number>();
+      const gameMaster = options.gameMaster?.(scenario);
       const run = new Run(scenario, {
+        ...(gameMaster ? { gameMaster } : {}),
         ...(options.environments ? { environments: options.environments() } : {}),
         brainFor(agent) {
           if (agent.spec.brain === 'rules') return undefined;

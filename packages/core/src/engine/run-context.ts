@@ -10,6 +10,7 @@ import type { Scenario } from '../scenario/scenario';
 import { type ConstraintHit, type StateChange, WorldState } from '../world/world-state';
 import { EventStream } from './event-stream';
 import { ExpressionScope } from './expression-scope';
+import type { GameMaster } from './game-master';
 import { MessageBus } from './message-bus';
 import type { AgentFailureReason, RunEvent, RunEventPayloads, RunEventType } from './run-events';
 
@@ -19,6 +20,8 @@ export interface RunContextOptions {
   brainFor?: (agent: AgentRuntime, rules: Brain) => Brain | undefined;
   /** Extra environments beside the built-in world actions and messaging. */
   environments?: Environment[];
+  /** The authority that rules on each step after agents act (seed 004). */
+  gameMaster?: GameMaster;
 }
 
 /**
@@ -36,11 +39,14 @@ export class RunContext {
   readonly toolOwners = new Map<string, Environment>();
   readonly brains = new Map<string, Brain>();
   readonly controller = new AbortController();
+  readonly gameMaster: GameMaster | undefined;
   private readonly compiled = new Map<string, CompiledExpression>();
   /** Agents not terminated, in scenario order. */
   activeList: AgentRuntime[] = [];
   /** Hits not yet shown to agents: last step's actions and this step's events and dynamics. */
   unseenHits: ConstraintHit[] = [];
+  /** Hits since the game master last ruled: its next ruling must see them (seed 004). */
+  gameMasterHits: ConstraintHit[] = [];
   /** The step being run, or the last one run. */
   currentStep = 0;
 
@@ -49,6 +55,7 @@ export class RunContext {
     options: RunContextOptions = {},
   ) {
     this.world = new WorldState(scenario);
+    this.gameMaster = options.gameMaster;
     this.messages = new MessageBus(scenario.rooms);
     this.order = scenario.agents.map((spec, index) => {
       const runtime: AgentRuntime = {
@@ -135,6 +142,7 @@ export class RunContext {
   emitHits(hits: ConstraintHit[], cause: RunEventPayloads['constraint-hit']['cause'], by?: string): void {
     for (const hit of hits) {
       this.unseenHits.push(hit);
+      if (this.gameMaster) this.gameMasterHits.push(hit);
       this.emit('constraint-hit', { ...hit, step: this.currentStep, cause, ...(by ? { by } : {}) });
     }
   }

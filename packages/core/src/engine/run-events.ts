@@ -34,13 +34,17 @@ export interface RunEventPayloads {
     step: number;
     eventType: string;
     description: string;
-    source: 'scheduled' | 'condition' | 'injected';
+    source: 'scheduled' | 'condition' | 'injected' | 'game-master';
     affects: string[];
   };
-  'state-changed': { step: number; cause: 'dynamics' | 'event' | 'control'; changes: StateChange[] };
+  'state-changed': {
+    step: number;
+    cause: 'dynamics' | 'event' | 'control' | 'game-master';
+    changes: StateChange[];
+  };
   'constraint-hit': ConstraintHit & {
     step: number;
-    cause: 'dynamics' | 'event' | 'action' | 'control';
+    cause: 'dynamics' | 'event' | 'action' | 'control' | 'game-master';
     by?: string;
   };
   'agent-acted': {
@@ -67,6 +71,7 @@ export interface RunEventPayloads {
     agentId: string;
     control: 'muted' | 'unmuted' | 'paused' | 'resumed' | 'terminated';
   };
+  'game-master-reasoned': { step: number; gameMaster: string; reasoning: string };
   'variable-set': { step: number; agentId?: string; variable: string; value: VariableValue };
   'step-completed': {
     step: number;

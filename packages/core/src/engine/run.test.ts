@@ -298,3 +298,62 @@ describe('Run', () => {
     expect(iterated.at(-1)).toBe('run-completed');
   });
 });
+
+describe('game master', () => {
+  it('applies its ruling after the agents act: clamped updates, events, personal messages, reasoning', async () => {
+    const inputs: Array<{ step: number; actions: string[]; hits: number }> = [];
+    const heard: string[] = [];
+    const engine = createEngine({
+      brainFor: (agent) => ({
+        name: 'listener',
+        decide: async (observation) => {
+          for (const message of observation.inbox)
+            heard.push(`${agent.spec.id}@${observation.step}:${message.from}:${message.text}`);
+          return harvest;
+        },
+      }),
+      gameMaster: () => ({
+        name: 'scripted-gm',
+        update: (input) => {
+          inputs.push({
+            step: input.step,
+            actions: input.responses.flatMap((response) => response.actions),
+            hits: input.constraintHits.length,
+          });
+          return {
+            globals: { pool: 500 },
+            agents: { 'agent-0001': { wealth: 12 } },
+            events: [{ type: 'drought', description: 'No rain this week', affects: ['agent-0002'] }],
+            messages: { 'agent-0002': `Step ${input.step}: the fields are dry.` },
+            reasoning: 'Harvests drained the pool; a drought follows.',
+          };
+        },
+      }),
+    });
+    const run = engine.createRun(tinyWorld({ brain: 'listener', agents: 2, steps: 2 }));
+    const events = collect(run);
+    await run.start();
+    expect(inputs).toEqual([
+      { step: 1, actions: ['harvest', 'harvest'], hits: 0 },
+      { step: 2, actions: ['harvest', 'harvest'], hits: 1 },
+    ]);
+    const hits = ofType(events, 'constraint-hit').filter((event) => event.cause === 'game-master');
+    expect(hits.map((hit) => [hit.step, hit.variable, hit.attempted, hit.clamped])).toEqual([
+      [1, 'pool', 500, 200],
+      [2, 'pool', 500, 200],
+    ]);
+    expect(ofType(events, 'game-master-reasoned').map((event) => event.reasoning)).toHaveLength(2);
+    expect(ofType(events, 'event-fired').map((event) => [event.eventType, event.source])).toEqual([
+      ['drought', 'game-master'],
+      ['drought', 'game-master'],
+    ]);
+    expect(heard).toContain('agent-0002@2:game-master:Step 1: the fields are dry.');
+    const gmChanges = ofType(events, 'state-changed').filter((event) => event.cause === 'game-master');
+    expect(gmChanges[0]?.changes).toContainEqual({
+      agentId: 'agent-0001',
+      variable: 'wealth',
+      from: 15,
+      to: 12,
+    });
+  });
+});
