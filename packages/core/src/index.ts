@@ -5,10 +5,30 @@
  */
 export type { AgentRuntime, AgentStatus } from './agents/agent-runtime';
 export type { Brain, Decision, DecisionContext, Observation } from './agents/brain';
+export {
+  type ActionFormat,
+  jsonActionSchema,
+  ModelBrain,
+  type ModelBrainOptions,
+} from './agents/model-brain';
+export {
+  agentPrompt,
+  buildDecisionMessages,
+  defaultPromptBudget,
+  estimateTokens,
+  type PromptBudget,
+  sharedPrompt,
+} from './agents/prompt-builder';
 export { RuleBrain, renderTemplate, ruleTraitDefaults } from './agents/rule-brain';
 export { type MetricTrajectory, RunRecorder } from './analysis/run-recorder';
 export { renderRunSummary } from './analysis/run-summary';
-export { createEngine, type Engine, type EngineOptions } from './engine/engine';
+export {
+  type CreateRunOptions,
+  createEngine,
+  type Engine,
+  type EngineModels,
+  type EngineOptions,
+} from './engine/engine';
 export { EventStream, type RunEventListener } from './engine/event-stream';
 export type { GameMaster, GameMasterInput, GameMasterUpdate } from './engine/game-master';
 export { type InjectedEvent, Run, type RunOptions, type RunResult, type RunStatus } from './engine/run';
@@ -43,6 +63,7 @@ export {
   type SourceLocation,
 } from './errors';
 export { type CompiledExpression, compileExpression, ExpressionChecker } from './expression';
+export * from './model/index';
 export { createRandom, deriveSeed, type Random } from './random';
 export type { AgentSpec, MetricSpec, RoomSpec, Scenario, VariableValue } from './scenario/scenario';
 export {

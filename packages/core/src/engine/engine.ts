@@ -1,28 +1,48 @@
 import type { AgentRuntime } from '../agents/agent-runtime';
 import type { Brain } from '../agents/brain';
+import { ModelBrain, type ModelBrainOptions } from '../agents/model-brain';
 import type { Environment } from '../environments/environment';
+import type { ModelRouter } from '../model/router';
 import type { Scenario } from '../scenario/scenario';
 import type { GameMaster } from './game-master';
 import { Run } from './run';
 
+/** Model settings for LLM-backed agents. */
+export interface EngineModels {
+  router: ModelRouter;
+  /** Options passed to every {@link ModelBrain}. */
+  brain?: Pick<ModelBrainOptions, 'actionFormat' | 'maxAttempts' | 'temperature' | 'budget'>;
+}
+
 /** Options for {@link createEngine}. */
 export interface EngineOptions {
   /**
-   * Supplies a brain for agents whose `brain` is not `rules` (a tier such as `fast`, or
-   * `provider/model`). Return undefined when none is available: the agent then runs on the rule
-   * brain and the run says so in a `run-notice`.
+   * Model endpoints for agents whose `brain` names a tier (`fast`, `smart`, …), an endpoint id or
+   * `endpoint/model`. Agents whose brain the router does not know run on the rule brain, and the
+   * run says so once in a `run-notice`.
    */
-  brainFor?: (agent: AgentRuntime) => Brain | undefined;
+  models?: EngineModels;
+  /**
+   * Supplies a brain for agents whose `brain` is not `rules`, before `models` is consulted (for
+   * custom or scripted brains). `rules` is the run's rule brain, for fallbacks.
+   */
+  brainFor?: (agent: AgentRuntime, rules: Brain) => Brain | undefined;
   /** Extra environments every run gets. */
   environments?: () => Environment[];
   /** A game master for a scenario, or undefined for none. */
   gameMaster?: (scenario: Scenario) => GameMaster | undefined;
 }
 
+/** Options of one run. */
+export interface CreateRunOptions {
+  /** An id recorded with model calls (and, later, in the store). */
+  runId?: string;
+}
+
 /** Creates runs of scenarios. */
 export interface Engine {
   /** A new run, not yet started. `seed` is taken from the scenario (set it when loading). */
-  createRun(scenario: Scenario): Run;
+  createRun(scenario: Scenario, options?: CreateRunOptions): Run;
 }
 
 /**
@@ -36,23 +56,41 @@ export interface Engine {
  */
 export function createEngine(options: EngineOptions = {}): Engine {
   return {
-    createRun(scenario) {
+    createRun(scenario, runOptions = {}) {
       const unserved = new Map<string, number>();
       const gameMaster = options.gameMaster?.(scenario);
+      const modelBrains = new Map<string, ModelBrain>();
       const run = new Run(scenario, {
         ...(gameMaster ? { gameMaster } : {}),
         ...(options.environments ? { environments: options.environments() } : {}),
-        brainFor(agent) {
+        brainFor(agent, rules) {
           if (agent.spec.brain === 'rules') return undefined;
-          const brain = options.brainFor?.(agent);
-          if (!brain) unserved.set(agent.spec.brain, (unserved.get(agent.spec.brain) ?? 0) + 1);
-          return brain;
+          const custom = options.brainFor?.(agent, rules);
+          if (custom) return custom;
+          const target = agent.spec.brain;
+          if (options.models?.router.hasTarget(target)) {
+            let brain = modelBrains.get(target);
+            if (!brain) {
+              brain = new ModelBrain({
+                ...options.models.brain,
+                router: options.models.router,
+                target,
+                fallback: rules,
+                runSeed: scenario.seed,
+                ...(runOptions.runId ? { runId: runOptions.runId } : {}),
+              });
+              modelBrains.set(target, brain);
+            }
+            return brain;
+          }
+          unserved.set(target, (unserved.get(target) ?? 0) + 1);
+          return undefined;
         },
         get notices() {
           return [...unserved].map(
             ([brain, count]) =>
-              `${count} agent${count === 1 ? '' : 's'} ask for brain "${brain}" but no model is configured; ` +
-              'they run on the rule brain. Configure a model in sandtable.config.yaml or set SANDTABLE_MODEL_URL and SANDTABLE_MODEL.',
+              `${count} agent${count === 1 ? '' : 's'} ask for brain "${brain}" but no model is configured for it; ` +
+              'they run on the rule brain. Configure a model in sandtable.config.yaml or set SANDTABLE_MODEL_URL and SANDTABLE_MODEL (see `sandtable doctor`).',
           );
         },
       });

@@ -1,0 +1,303 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsBase,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
+import { errorFromAbort, type SdkErrorClasses, toProviderError } from './provider-errors';
+import { redactUrl } from './redact';
+import {
+  type ChatRequest,
+  type ChatResponse,
+  type FinishReason,
+  type ModelProvider,
+  ProviderError,
+  type TokenUsage,
+  type ToolCall,
+} from './types';
+
+/** Options of an {@link OpenAIProvider}. */
+export interface OpenAIProviderOptions {
+  /** Id used in errors and records. @defaultValue `'openai'` */
+  id?: string;
+  /**
+   * Base URL of any OpenAI-compatible server, ending in `/v1` (Ollama
+   * `http://127.0.0.1:11434/v1`, LM Studio `http://127.0.0.1:1234/v1`, vLLM, SGLang, llama.cpp,
+   * OpenRouter, Gemini's compatible endpoint…). @defaultValue `https://api.openai.com/v1`
+   */
+  baseUrl?: string;
+  /**
+   * The API key itself (read from the variable the configuration names; never put it in config).
+   * Local servers need none; a placeholder is sent so the SDK never reads `OPENAI_API_KEY` on its
+   * own and leaks it to a server it was not meant for.
+   */
+  apiKey?: string;
+  /**
+   * Also send Ollama's native `format` field (the JSON schema, or `"json"`) so Ollama decodes
+   * against the schema. @defaultValue false
+   */
+  ollamaNativeFormat?: boolean;
+  /** Which field carries `maxTokens`. Newer OpenAI models want `max_completion_tokens`. @defaultValue `'max_tokens'` */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** Extra HTTP headers sent with every request (e.g. OpenRouter's `HTTP-Referer`). */
+  headers?: Record<string, string>;
+}
+
+const sdkErrors: SdkErrorClasses = {
+  apiError: APIError,
+  userAbortError: APIUserAbortError,
+  connectionError: APIConnectionError,
+  connectionTimeoutError: APIConnectionTimeoutError,
+};
+
+const noKey = 'sandtable-no-key';
+
+/**
+ * A {@link ModelProvider} for any OpenAI-compatible chat-completions server, on the official
+ * `openai` SDK with its own retries off (the router retries). Supports streaming, tool calls,
+ * JSON-schema output and cached-token usage; aborting the request's signal cancels the HTTP request.
+ *
+ * @example
+ * const ollama = new OpenAIProvider({ id: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', ollamaNativeFormat: true });
+ * const reply = await ollama.chat({ model: 'llama3.1:8b', messages: [{ role: 'user', content: 'Hi' }] });
+ */
+export class OpenAIProvider implements ModelProvider {
+  readonly id: string;
+  readonly kind = 'openai' as const;
+  readonly baseUrl: string;
+  readonly #client: OpenAI;
+  readonly #ollamaNativeFormat: boolean;
+  readonly #maxTokensField: 'max_tokens' | 'max_completion_tokens';
+
+  constructor(options: OpenAIProviderOptions = {}) {
+    this.id = options.id ?? 'openai';
+    this.baseUrl = options.baseUrl ?? 'https://api.openai.com/v1';
+    this.#ollamaNativeFormat = options.ollamaNativeFormat ?? false;
+    this.#maxTokensField = options.maxTokensField ?? 'max_tokens';
+    this.#client = new OpenAI({
+      apiKey: options.apiKey ?? noKey,
+      baseURL: this.baseUrl,
+      maxRetries: 0,
+      // The router owns timeouts; this only stops a forgotten call from hanging forever.
+      timeout: 10 * 60 * 1000,
+      ...(options.headers ? { defaultHeaders: options.headers } : {}),
+    });
+  }
+
+  /** @throws {@link ProviderError} */
+  async chat(request: ChatRequest): Promise<ChatResponse> {
+    const started = performance.now();
+    const body = this.#body(request);
+    const signal = request.signal;
+    try {
+      if (request.stream) {
+        const stream = await this.#client.chat.completions.create(
+          { ...body, stream: true, stream_options: { include_usage: true } },
+          signal ? { signal } : {},
+        );
+        const assembler = new ChunkAssembler();
+        for await (const chunk of stream) assembler.add(chunk);
+        // The SDK ends an aborted stream quietly instead of throwing.
+        if (signal?.aborted) throw errorFromAbort(signal, this.id);
+        return assembler.finish(request.model, performance.now() - started, this.id);
+      }
+      const completion = await this.#client.chat.completions.create(
+        { ...body, stream: false },
+        signal ? { signal } : {},
+      );
+      return fromCompletion(completion, request.model, performance.now() - started, this.id);
+    } catch (error) {
+      throw toProviderError(error, this.id, sdkErrors, signal);
+    }
+  }
+
+  /** Lists model ids from `GET /models`. @throws {@link ProviderError} */
+  async listModels(signal?: AbortSignal): Promise<string[]> {
+    try {
+      const ids: string[] = [];
+      for await (const model of this.#client.models.list(signal ? { signal } : {})) ids.push(model.id);
+      return ids;
+    } catch (error) {
+      throw toProviderError(error, this.id, sdkErrors, signal);
+    }
+  }
+
+  /** What gets logged: never the key. */
+  toJSON(): Record<string, unknown> {
+    return { id: this.id, kind: this.kind, baseUrl: redactUrl(this.baseUrl) };
+  }
+
+  #body(request: ChatRequest): ChatCompletionCreateParamsBase & Record<string, unknown> {
+    const body: ChatCompletionCreateParamsBase & Record<string, unknown> = {
+      model: request.model,
+      messages: request.messages.map(toOpenAIMessage),
+    };
+    if (request.tools && request.tools.length > 0) {
+      body.tools = request.tools;
+      body.tool_choice = request.toolChoice ?? 'auto';
+    }
+    if (request.temperature !== undefined) body.temperature = request.temperature;
+    if (request.maxTokens !== undefined) body[this.#maxTokensField] = request.maxTokens;
+    if (request.seed !== undefined) body.seed = request.seed;
+    const format = request.responseFormat;
+    if (format?.type === 'json_object') {
+      body.response_format = { type: 'json_object' };
+      if (this.#ollamaNativeFormat) body.format = 'json';
+    } else if (format?.type === 'json_schema') {
+      body.response_format = {
+        type: 'json_schema',
+        json_schema: { name: format.name, schema: format.schema },
+      };
+      if (this.#ollamaNativeFormat) body.format = format.schema;
+    }
+    return body;
+  }
+}
+
+function toOpenAIMessage(message: ChatRequest['messages'][number]): ChatCompletionMessageParam {
+  switch (message.role) {
+    case 'system':
+    case 'user':
+      return { role: message.role, content: message.content };
+    case 'assistant':
+      return message.toolCalls && message.toolCalls.length > 0
+        ? {
+            role: 'assistant',
+            content: message.content === '' ? null : message.content,
+            tool_calls: message.toolCalls.map((call) => ({
+              id: call.id,
+              type: 'function' as const,
+              function: { name: call.name, arguments: call.arguments },
+            })),
+          }
+        : { role: 'assistant', content: message.content };
+    case 'tool':
+      return { role: 'tool', content: message.content, tool_call_id: message.toolCallId };
+    default: {
+      const unreachable: never = message;
+      throw new Error(`unknown message role in ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/** Maps an OpenAI finish reason (or anything a compatible server invents) to ours. */
+export function mapOpenAIFinishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'stop':
+      return 'stop';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool_calls';
+    case 'length':
+      return 'length';
+    case 'content_filter':
+      return 'content_filter';
+    default:
+      return 'other';
+  }
+}
+
+/** Some servers (older Ollama, llama.cpp) say `stop` after a tool call; a reply with tool calls is a tool-call finish. */
+function finishReasonOf(reason: string | null | undefined, toolCallCount: number): FinishReason {
+  const mapped = mapOpenAIFinishReason(reason);
+  return mapped === 'stop' && toolCallCount > 0 ? 'tool_calls' : mapped;
+}
+
+interface UsageLike {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number | null } | null;
+}
+
+function toUsage(usage: UsageLike | null | undefined): TokenUsage {
+  return {
+    promptTokens: usage?.prompt_tokens ?? 0,
+    completionTokens: usage?.completion_tokens ?? 0,
+    cachedPromptTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+  };
+}
+
+function fromCompletion(
+  completion: ChatCompletion,
+  requestedModel: string,
+  latencyMs: number,
+  providerId: string,
+): ChatResponse {
+  const choice = completion.choices?.[0];
+  if (!choice?.message) {
+    throw new ProviderError('PROVIDER_MALFORMED_REPLY', `${providerId} sent a completion without choices`, {
+      providerId,
+    });
+  }
+  const toolCalls: ToolCall[] = [];
+  for (const call of choice.message.tool_calls ?? []) {
+    if (call.type === 'function') {
+      toolCalls.push({ id: call.id, name: call.function.name, arguments: call.function.arguments ?? '' });
+    }
+  }
+  return {
+    text: choice.message.content ?? '',
+    toolCalls,
+    usage: toUsage(completion.usage),
+    latencyMs,
+    finishReason: finishReasonOf(choice.finish_reason, toolCalls.length),
+    model: completion.model || requestedModel,
+  };
+}
+
+/** Builds one reply out of streamed chunks; tool calls arrive as deltas keyed by index. */
+class ChunkAssembler {
+  #text = '';
+  #model = '';
+  #finishReason: string | null = null;
+  #usage: UsageLike | undefined;
+  readonly #toolCalls = new Map<number, { id: string; name: string; arguments: string }>();
+
+  add(chunk: ChatCompletionChunk): void {
+    if (chunk.model) this.#model = chunk.model;
+    if (chunk.usage) this.#usage = chunk.usage;
+    for (const choice of chunk.choices ?? []) {
+      if (choice.index !== 0 && choice.index !== undefined) continue;
+      if (choice.delta?.content) this.#text += choice.delta.content;
+      for (const delta of choice.delta?.tool_calls ?? []) {
+        // Some compatible servers leave out the index: a delta with an id starts a new call.
+        const index =
+          typeof delta.index === 'number'
+            ? delta.index
+            : delta.id || this.#toolCalls.size === 0
+              ? this.#toolCalls.size
+              : this.#toolCalls.size - 1;
+        const call = this.#toolCalls.get(index) ?? { id: '', name: '', arguments: '' };
+        if (delta.id) call.id = delta.id;
+        const name = delta.function?.name;
+        // Some servers repeat the full name in every delta; OpenAI sends it once.
+        if (name && name !== call.name) call.name += name;
+        if (delta.function?.arguments) call.arguments += delta.function.arguments;
+        this.#toolCalls.set(index, call);
+      }
+      if (choice.finish_reason) this.#finishReason = choice.finish_reason;
+    }
+  }
+
+  finish(requestedModel: string, latencyMs: number, providerId: string): ChatResponse {
+    if (this.#finishReason === null) {
+      throw new ProviderError(
+        'PROVIDER_MALFORMED_REPLY',
+        `${providerId} ended the stream before the reply was complete (no finish reason)`,
+        { providerId },
+      );
+    }
+    const toolCalls = [...this.#toolCalls.entries()]
+      .sort(([first], [second]) => first - second)
+      .map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
+    return {
+      text: this.#text,
+      toolCalls,
+      usage: toUsage(this.#usage),
+      latencyMs,
+      finishReason: finishReasonOf(this.#finishReason, toolCalls.length),
+      model: this.#model || requestedModel,
+    };
+  }
+}
