@@ -59,6 +59,8 @@ describe('sandtable run', () => {
       'events.jsonl',
       'final-state.json',
       'metrics.csv',
+      'run.json',
+      'scenario.yaml',
       'summary.md',
     ]);
     const events = (await readFile(join(folder, 'events.jsonl'), 'utf8'))

@@ -1,6 +1,8 @@
 import { formatIssue, isUserError, ScenarioError, scenarioJsonSchema } from '@sandtable/core';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type CommandIo, processIo } from './command-io';
+import { doctorCommand } from './commands/doctor-command';
+import { replayCommand } from './commands/replay-command';
 import { runCommand } from './commands/run-command';
 import { validateCommand } from './commands/validate-command';
 
@@ -43,8 +45,40 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .option('--set <name=value>', 'set a scenario parameter (repeatable)', collect, [])
     .option('--out <dir>', 'where run folders go', 'runs')
     .option('--json', 'print the event stream as JSON lines instead of progress')
+    .option('--record', 'keep every model reply in the run folder (cassette.jsonl) for `sandtable replay`')
+    .option('--replay <cassette>', 'answer model calls from a cassette instead of a model server')
+    .option(
+      '--model-config <file>',
+      'model configuration (default: sandtable.config.yaml, env vars, local servers)',
+    )
     .action(async (file: string, options) => {
       exitCode = await runCommand(file, options, io);
+    });
+
+  program
+    .command('replay')
+    .description(
+      'Re-run a recorded run from its folder with no model server and check the event log is identical',
+    )
+    .argument('<run-dir>', 'a folder written by `sandtable run --record`')
+    .option('--out <dir>', 'where the replayed run folder goes', 'runs')
+    .action(async (runDirectory: string, options) => {
+      exitCode = await replayCommand(runDirectory, options, io);
+    });
+
+  program
+    .command('doctor')
+    .description('Check the configured model endpoints: reachable, models, tool calling, JSON mode')
+    .option('--model-config <file>', 'model configuration file')
+    .option('--timeout <ms>', 'time limit of each check', integer('--timeout'))
+    .action(async (options: { modelConfig?: string; timeout?: number }) => {
+      exitCode = await doctorCommand(
+        {
+          ...(options.modelConfig ? { modelConfig: options.modelConfig } : {}),
+          ...(options.timeout ? { timeoutMs: options.timeout } : {}),
+        },
+        io,
+      );
     });
 
   program

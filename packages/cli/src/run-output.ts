@@ -2,7 +2,27 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Run, type RunEvent, RunRecorder, type RunResult, renderRunSummary } from '@sandtable/core';
+import {
+  type Cassette,
+  type ModelUsageSummary,
+  type Run,
+  type RunEvent,
+  RunRecorder,
+  type RunResult,
+  renderRunSummary,
+} from '@sandtable/core';
+
+/** What `run.json` records: enough to replay the run from its folder. */
+export interface RunManifest {
+  runId: string;
+  scenarioText: string;
+  scenarioFile: string | null;
+  seed: number;
+  steps: number;
+  parameters: Record<string, string | number | boolean>;
+  /** The model setup, redacted (no keys, no credentials in URLs). */
+  models: unknown;
+}
 
 /** Builds a run id that sorts by time and says what ran: `20261122-031417-port-strike-s42`. */
 export function createRunId(scenarioName: string, seed: number, now = new Date()): string {
@@ -22,8 +42,9 @@ function csvCell(value: number | string): string {
 }
 
 /**
- * Writes a run's folder while it runs: `events.jsonl` (every event, streamed), then at the end
- * `metrics.csv`, `final-state.json` and `summary.md`.
+ * Writes a run's folder: at the start `scenario.yaml` (the scenario as run) and `run.json`; while
+ * it runs `events.jsonl` (every event, streamed); at the end `metrics.csv`, `final-state.json`,
+ * `summary.md`, and with models `model-usage.json` and, when recording, `cassette.jsonl`.
  */
 export class RunOutput {
   readonly recorder = new RunRecorder();
@@ -37,9 +58,12 @@ export class RunOutput {
     });
   }
 
-  /** Creates the folder and starts listening to the run. */
-  static async open(directory: string, run: Run): Promise<RunOutput> {
+  /** Creates the folder, writes the scenario and manifest, and starts listening to the run. */
+  static async open(directory: string, run: Run, manifest: RunManifest): Promise<RunOutput> {
     await mkdir(directory, { recursive: true });
+    const { scenarioText, ...rest } = manifest;
+    await writeFile(join(directory, 'scenario.yaml'), scenarioText);
+    await writeFile(join(directory, 'run.json'), `${JSON.stringify(rest, null, 2)}\n`);
     const output = new RunOutput(directory);
     run.subscribe((event) => output.write(event));
     return output;
@@ -51,7 +75,11 @@ export class RunOutput {
   }
 
   /** Flushes the event log and writes the end-of-run files. */
-  async finish(run: Run, result: RunResult): Promise<void> {
+  async finish(
+    run: Run,
+    result: RunResult,
+    extras: { modelUsage?: ModelUsageSummary; cassette?: Cassette } = {},
+  ): Promise<void> {
     this.events.end();
     await once(this.events, 'close');
     if (this.failure) throw this.failure;
@@ -91,5 +119,12 @@ export class RunOutput {
     };
     await writeFile(join(this.directory, 'final-state.json'), `${JSON.stringify(finalState, null, 2)}\n`);
     await writeFile(join(this.directory, 'summary.md'), renderRunSummary(run.scenario, this.recorder));
+    if (extras.modelUsage) {
+      await writeFile(
+        join(this.directory, 'model-usage.json'),
+        `${JSON.stringify(extras.modelUsage, null, 2)}\n`,
+      );
+    }
+    if (extras.cassette) await extras.cassette.save(join(this.directory, 'cassette.jsonl'));
   }
 }

@@ -1,5 +1,19 @@
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createEngine, loadScenario } from '@sandtable/core';
+import {
+  Cassette,
+  type ChatRouter,
+  createEngine,
+  describeModelConfig,
+  formatModelUsage,
+  ModelUsage,
+  parseScenario,
+  RecordingRouter,
+  ReplayRouter,
+  resolveModelSetup,
+  type Scenario,
+  ScenarioError,
+} from '@sandtable/core';
 import type { CommandIo } from '../command-io';
 import { createLiveDisplay } from '../live-display';
 import { createRunId, RunOutput } from '../run-output';
@@ -12,18 +26,85 @@ export interface RunCommandOptions {
   out: string;
   set: string[];
   json?: boolean;
+  /** Keep a cassette of every model reply in the run folder. */
+  record?: boolean;
+  /** Answer model calls from this cassette instead of a model server. */
+  replay?: string;
+  /** A model configuration file (default: sandtable.config.yaml, then env vars, then local servers). */
+  modelConfig?: string;
 }
 
-/** Exit codes: 0 done, 1 bad input, 2 run failed, 130 interrupted. */
-export async function runCommand(file: string, options: RunCommandOptions, io: CommandIo): Promise<number> {
-  const scenario = await loadScenario(file, {
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.steps !== undefined ? { steps: options.steps } : {}),
-    parameters: parseSetOptions(options.set),
+/** What a finished `runScenario` reports. */
+export interface RunOutcome {
+  exitCode: number;
+  directory: string;
+}
+
+/** Reads and validates a scenario file, keeping its text for the run folder. */
+export async function readScenario(
+  file: string,
+  overrides: { seed?: number; steps?: number; parameters?: Record<string, string | number | boolean> },
+): Promise<{ scenario: Scenario; text: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new ScenarioError([{ file, message: `cannot read scenario: ${reason}` }], { cause: error });
+  }
+  return { scenario: parseScenario(text, { ...overrides, file }), text };
+}
+
+/**
+ * Runs a validated scenario and writes its folder. Shared by `run` and `replay`.
+ * Exit codes: 0 done, 2 run failed, 130 interrupted.
+ */
+export async function runScenario(
+  scenario: Scenario,
+  scenarioText: string,
+  options: RunCommandOptions,
+  io: CommandIo,
+): Promise<RunOutcome> {
+  const runId = createRunId(scenario.name, scenario.seed);
+  const directory = resolve(join(options.out, runId));
+  const usage = new ModelUsage();
+  const needsModels = scenario.agents.some((agent) => agent.brain !== 'rules');
+  let router: ChatRouter | undefined;
+  let recording: RecordingRouter | undefined;
+  let modelDescription: unknown = null;
+  if (options.replay) {
+    router = new ReplayRouter(await Cassette.load(options.replay));
+    modelDescription = { replay: options.replay };
+  } else if (needsModels) {
+    const setup = await resolveModelSetup({
+      ...(options.modelConfig ? { configPath: options.modelConfig } : {}),
+      router: { onAttempt: (record) => usage.add(record) },
+    });
+    if (setup.router) {
+      router = setup.router;
+      if (setup.notice) io.err(`note: ${setup.notice}`);
+      modelDescription = setup.config ? describeModelConfig(setup.config) : null;
+      if (options.record) {
+        recording = new RecordingRouter(setup.router);
+        router = recording;
+      }
+    }
+  }
+  const replaying = options.replay ? new ModelUsage() : undefined;
+  const engine = createEngine(
+    router ? { models: { router: replaying ? countingRouter(router, replaying) : router } } : {},
+  );
+  const run = engine.createRun(scenario, { runId });
+  const output = await RunOutput.open(directory, run, {
+    runId,
+    scenarioText,
+    scenarioFile: scenario.source ?? null,
+    seed: scenario.seed,
+    steps: scenario.clock.steps,
+    parameters: scenario.parameters,
+    models: modelDescription,
   });
-  const run = createEngine().createRun(scenario);
-  const directory = resolve(join(options.out, createRunId(scenario.name, scenario.seed)));
-  const output = await RunOutput.open(directory, run);
   const display = options.json ? undefined : createLiveDisplay({ tty: io.isTty, write: io.out });
   if (options.json) run.subscribe((event) => io.out(JSON.stringify(event)));
   else run.subscribe((event) => display?.onEvent(event));
@@ -40,20 +121,46 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   try {
     const result = await run.start();
     display?.close();
-    await output.finish(run, result);
-    const where = `Output: ${directory}`;
+    const modelUsage = (replaying ?? usage).summary();
+    await output.finish(run, result, {
+      ...(modelUsage.attempts > 0 ? { modelUsage } : {}),
+      ...(recording ? { cassette: recording.cassette } : {}),
+    });
+    if (modelUsage.attempts > 0 && !options.json) io.out(formatModelUsage(modelUsage));
     if (result.status === 'failed') {
-      io.err(`Run failed: ${result.reason}\n${where}`);
-      return 2;
+      io.err(`Run failed: ${result.reason}\nOutput: ${directory}`);
+      return { exitCode: 2, directory };
     }
     if (result.status === 'stopped') {
       io.err(`Stopped after step ${result.steps}; partial output (the completed steps) is in ${directory}`);
-      return 130;
+      return { exitCode: 130, directory };
     }
-    if (!options.json) io.out(where);
-    return 0;
+    if (!options.json) io.out(`Output: ${directory}`);
+    return { exitCode: 0, directory };
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
   }
+}
+
+/** Counts replayed calls the way the router would have counted live ones. */
+function countingRouter(router: ChatRouter, usage: ModelUsage): ChatRouter {
+  return {
+    hasTarget: (target) => router.hasTarget(target),
+    async chat(target, request, options) {
+      const routed = await router.chat(target, request, options);
+      for (const attempt of routed.attempts) usage.add(attempt);
+      return routed;
+    },
+  };
+}
+
+/** `sandtable run FILE`. Exit codes: 0 done, 1 bad input, 2 run failed, 130 interrupted. */
+export async function runCommand(file: string, options: RunCommandOptions, io: CommandIo): Promise<number> {
+  const { scenario, text } = await readScenario(file, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.steps !== undefined ? { steps: options.steps } : {}),
+    parameters: parseSetOptions(options.set),
+  });
+  return (await runScenario(scenario, text, options, io)).exitCode;
 }

@@ -6,7 +6,7 @@ import {
 } from '../environments/tool';
 import { SandtableError } from '../errors';
 import { parseJsonReply, parseToolArguments } from '../model/json-reply';
-import type { ModelRouter } from '../model/router';
+import type { ChatRouter } from '../model/run-recording';
 import { type ChatMessage, type ChatRequest, ProviderError, type ToolSchema } from '../model/types';
 import { deriveSeed } from '../random';
 import type { Brain, Decision, DecisionContext, Observation } from './brain';
@@ -17,7 +17,7 @@ export type ActionFormat = 'tools' | 'json';
 
 /** Options of a {@link ModelBrain}. */
 export interface ModelBrainOptions {
-  router: ModelRouter;
+  router: ChatRouter;
   /** A tier (`fast`, `smart`, …), an endpoint id, or `endpoint/model`. */
   target: string;
   /** Used when the model cannot be reached at all (circuit open, retries exhausted). */
@@ -151,7 +151,7 @@ export class ModelBrain implements Brain {
           agentId: observation.self.id,
         },
       };
-      let response: Awaited<ReturnType<ModelRouter['chat']>>['response'];
+      let response: Awaited<ReturnType<ChatRouter['chat']>>['response'];
       try {
         ({ response } = await router.chat(target, request, {
           signal: context.signal,

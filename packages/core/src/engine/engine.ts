@@ -2,14 +2,15 @@ import type { AgentRuntime } from '../agents/agent-runtime';
 import type { Brain } from '../agents/brain';
 import { ModelBrain, type ModelBrainOptions } from '../agents/model-brain';
 import type { Environment } from '../environments/environment';
-import type { ModelRouter } from '../model/router';
+import type { ChatRouter } from '../model/run-recording';
 import type { Scenario } from '../scenario/scenario';
 import type { GameMaster } from './game-master';
 import { Run } from './run';
 
 /** Model settings for LLM-backed agents. */
 export interface EngineModels {
-  router: ModelRouter;
+  /** A {@link ModelRouter}, or a recording or replaying stand-in. */
+  router: ChatRouter;
   /** Options passed to every {@link ModelBrain}. */
   brain?: Pick<ModelBrainOptions, 'actionFormat' | 'maxAttempts' | 'temperature' | 'budget'>;
 }

@@ -8,6 +8,7 @@ import {
   type ChatResponse,
   type ModelProvider,
   ProviderError,
+  type ProviderErrorCode,
   type RequestMetadata,
 } from './types';
 
@@ -22,27 +23,36 @@ export interface CassetteEntry {
   /** {@link Cassette.keyOf} the request. */
   key: string;
   request: CassetteRequest;
-  response: ChatResponse;
+  /** The reply; absent when the call failed. */
+  response?: ChatResponse;
+  /** How the call failed, when it did (recorded so a replay fails the same way). */
+  error?: { code: ProviderErrorCode; message: string };
   metadata?: RequestMetadata;
 }
+
+/** What a recorded call gave: a reply or a failure. */
+export type CassetteOutcome = { response: ChatResponse } | { error: ProviderError };
 
 const header = { cassette: 'sandtable', version: 1 } as const;
 
 const entrySchema = z.object({
   key: z.string().regex(/^[0-9a-f]{64}$/),
   request: z.object({ model: z.string(), messages: z.array(z.unknown()) }).passthrough(),
-  response: z.object({
-    text: z.string(),
-    toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })),
-    usage: z.object({
-      promptTokens: z.number(),
-      completionTokens: z.number(),
-      cachedPromptTokens: z.number(),
-    }),
-    latencyMs: z.number(),
-    finishReason: z.enum(['stop', 'tool_calls', 'length', 'content_filter', 'other']),
-    model: z.string(),
-  }),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  response: z
+    .object({
+      text: z.string(),
+      toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })),
+      usage: z.object({
+        promptTokens: z.number(),
+        completionTokens: z.number(),
+        cachedPromptTokens: z.number(),
+      }),
+      latencyMs: z.number(),
+      finishReason: z.enum(['stop', 'tool_calls', 'length', 'content_filter', 'other']),
+      model: z.string(),
+    })
+    .optional(),
   metadata: z
     .object({ runId: z.string().optional(), step: z.number().optional(), agentId: z.string().optional() })
     .optional(),
@@ -124,24 +134,41 @@ export class Cassette {
 
   /** Adds a recorded call. */
   record(request: ChatRequest, response: ChatResponse): void {
-    const entry: CassetteEntry = { key: Cassette.keyOf(request), request: keptPart(request), response };
+    this.#add(this.#entry(request, { response }));
+  }
+
+  /** Adds a recorded failure (not aborts: those say nothing about the model). */
+  recordFailure(request: ChatRequest, error: ProviderError): void {
+    this.#add(this.#entry(request, { error: { code: error.code, message: error.message } }));
+  }
+
+  #entry(request: ChatRequest, outcome: Pick<CassetteEntry, 'response' | 'error'>): CassetteEntry {
+    const entry: CassetteEntry = { key: Cassette.keyOf(request), request: keptPart(request), ...outcome };
     if (request.metadata && Object.keys(request.metadata).length > 0)
       entry.metadata = { ...request.metadata };
-    this.#add(entry);
+    return entry;
   }
 
   /**
-   * The next recorded response for this request (recording order), or undefined when it was
-   * never recorded or every recording of it was already served.
+   * The next recorded outcome for this request (recording order), or undefined when it was never
+   * recorded or every recording of it was already served.
    */
-  take(request: ChatRequest): ChatResponse | undefined {
+  takeOutcome(request: ChatRequest): CassetteOutcome | undefined {
     const key = Cassette.keyOf(request);
     const recorded = this.#byKey.get(key);
     const served = this.#served.get(key) ?? 0;
     const entry = recorded?.[served];
     if (!entry) return undefined;
     this.#served.set(key, served + 1);
-    return structuredClone(entry.response);
+    if (entry.response) return { response: structuredClone(entry.response) };
+    const failure = entry.error ?? { code: 'PROVIDER_UNAVAILABLE' as const, message: 'recorded failure' };
+    return { error: new ProviderError(failure.code, `${failure.message} (replayed)`, { retryable: false }) };
+  }
+
+  /** The next recorded response for this request, or undefined (also for a recorded failure). */
+  take(request: ChatRequest): ChatResponse | undefined {
+    const outcome = this.takeOutcome(request);
+    return outcome && 'response' in outcome ? outcome.response : undefined;
   }
 
   /** Starts serving every request from its first recording again. */
@@ -188,7 +215,14 @@ export class RecordingProvider implements ModelProvider {
 
   /** Calls the wrapped provider and records its response. @throws whatever the provider throws */
   async chat(request: ChatRequest): Promise<ChatResponse> {
-    const response = await this.#inner.chat(request);
+    let response: ChatResponse;
+    try {
+      response = await this.#inner.chat(request);
+    } catch (error) {
+      if (error instanceof ProviderError && error.code !== 'PROVIDER_ABORTED')
+        this.cassette.recordFailure(request, error);
+      throw error;
+    }
     this.cassette.record(request, response);
     return response;
   }
@@ -222,8 +256,9 @@ export class ReplayProvider implements ModelProvider {
    */
   async chat(request: ChatRequest): Promise<ChatResponse> {
     if (request.signal?.aborted) throw errorFromAbort(request.signal, this.id);
-    const response = this.cassette.take(request);
-    if (response) return response;
+    const outcome = this.cassette.takeOutcome(request);
+    if (outcome && 'response' in outcome) return outcome.response;
+    if (outcome) throw outcome.error;
     const who = request.metadata ?? {};
     const where = [
       `run ${who.runId ?? '(unknown)'}`,

@@ -12,6 +12,7 @@ export { canonicalJson, hashRequest, hashResponse, sha256 } from './canonical-js
 export {
   Cassette,
   type CassetteEntry,
+  type CassetteOutcome,
   type CassetteRequest,
   RecordingProvider,
   ReplayProvider,
@@ -64,6 +65,7 @@ export {
   type ModelPrice,
   type RetryPolicy,
 } from './retry';
+export { formatModelUsage, ModelUsage, type ModelUsageSummary } from './model-usage';
 export { ModelRouter } from './router';
 export type {
   ChatCallOptions,
@@ -75,6 +77,7 @@ export type {
   RouterStats,
   TierChain,
 } from './router-types';
+export { type ChatRouter, RecordingRouter, ReplayRouter } from './run-recording';
 export {
   ScriptedModel,
   type ScriptedModelOptions,

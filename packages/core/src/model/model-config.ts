@@ -277,6 +277,8 @@ export interface ModelSetupOptions {
   /** @defaultValue 500 */
   probeTimeoutMs?: number;
   signal?: AbortSignal;
+  /** Extra router options (e.g. `onAttempt` to record every call, `hedging`). */
+  router?: Partial<Omit<ModelRouterOptions, 'endpoints' | 'tiers'>>;
 }
 
 /** Where the model setup came from, the router built from it, and what to tell the user. */
@@ -300,7 +302,7 @@ export async function resolveModelSetup(options: ModelSetupOptions = {}): Promis
   if (file) {
     const config = await loadModelConfigFile(file);
     return withKeyNotice(
-      { source: 'file', config, router: buildModelRouter(config, environment) },
+      { source: 'file', config, router: buildModelRouter(config, environment, options.router) },
       environment,
     );
   }
@@ -326,7 +328,7 @@ export async function resolveModelSetup(options: ModelSetupOptions = {}): Promis
       {
         source: 'environment',
         config: fromEnvironment,
-        router: buildModelRouter(fromEnvironment, environment),
+        router: buildModelRouter(fromEnvironment, environment, options.router),
         ...(notice ? { notice } : {}),
       },
       environment,
@@ -347,7 +349,7 @@ export async function resolveModelSetup(options: ModelSetupOptions = {}): Promis
     return {
       source: 'auto-detected',
       config,
-      router: buildModelRouter(config, environment),
+      router: buildModelRouter(config, environment, options.router),
       notice:
         `No model configured; using ${probe.target.name} at ${probe.target.baseUrl} with model ${endpoint.model} (found ${probe.models.length} model${probe.models.length === 1 ? '' : 's'}). ` +
         'To choose another, set SANDTABLE_MODEL or write a sandtable.config.yaml.',

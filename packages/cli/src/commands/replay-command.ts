@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseScenario, SandtableError, wallClockFields } from '@sandtable/core';
+import type { CommandIo } from '../command-io';
+import { runScenario } from './run-command';
+
+/** What `sandtable run` writes to `run.json`. */
+interface RunManifest {
+  runId: string;
+  seed: number;
+  steps: number;
+  parameters: Record<string, string | number | boolean>;
+}
+
+function stripWallClock(line: string): string {
+  const event = JSON.parse(line) as Record<string, unknown>;
+  for (const field of wallClockFields) delete event[field];
+  return JSON.stringify(event);
+}
+
+/**
+ * `sandtable replay RUN_DIR`: re-executes a recorded run from its folder — the scenario copy,
+ * seed, parameters and cassette — with no model server, then compares the new event log with the
+ * recorded one (wall-clock fields aside). Exit 0 when identical, 2 when they differ.
+ */
+export async function replayCommand(
+  runDirectory: string,
+  options: { out: string },
+  io: CommandIo,
+): Promise<number> {
+  const read = async (name: string) => {
+    try {
+      return await readFile(join(runDirectory, name), 'utf8');
+    } catch {
+      throw new SandtableError(
+        'RUN_FOLDER_INCOMPLETE',
+        `${join(runDirectory, name)} is missing; replay needs a folder written by \`sandtable run --record\``,
+        { category: 'user' },
+      );
+    }
+  };
+  const manifest = JSON.parse(await read('run.json')) as RunManifest;
+  const scenarioText = await read('scenario.yaml');
+  await read('cassette.jsonl');
+  const recordedEvents = (await read('events.jsonl')).trim().split('\n');
+  const scenario = parseScenario(scenarioText, {
+    file: join(runDirectory, 'scenario.yaml'),
+    seed: manifest.seed,
+    steps: manifest.steps,
+    parameters: manifest.parameters,
+  });
+  const { exitCode, directory } = await runScenario(
+    scenario,
+    scenarioText,
+    { out: options.out, set: [], replay: join(runDirectory, 'cassette.jsonl') },
+    io,
+  );
+  if (exitCode !== 0) return exitCode;
+  const replayedEvents = (await readFile(join(directory, 'events.jsonl'), 'utf8')).trim().split('\n');
+  const length = Math.max(recordedEvents.length, replayedEvents.length);
+  for (let index = 0; index < length; index++) {
+    const recorded = recordedEvents[index];
+    const replayed = replayedEvents[index];
+    if (
+      recorded === undefined ||
+      replayed === undefined ||
+      stripWallClock(recorded) !== stripWallClock(replayed)
+    ) {
+      io.err(
+        `Replay differs from the recording at event ${index + 1}:\n  recorded: ${recorded ?? '(none)'}\n  replayed: ${replayed ?? '(none)'}`,
+      );
+      return 2;
+    }
+  }
+  io.out(`Replay identical to the recording: ${length} events (wall-clock fields aside).`);
+  return 0;
+}

@@ -1,0 +1,98 @@
+import { hashRequest, hashResponse } from './canonical-json';
+import { Cassette } from './cassette';
+import type { ChatCallOptions, RoutedChatResponse } from './router-types';
+import { type AttemptRecord, type ChatRequest, emptyUsage, ProviderError } from './types';
+
+/** What agents need of a router: the {@link ModelRouter}, or a recording/replaying stand-in. */
+export interface ChatRouter {
+  hasTarget(target: string): boolean;
+  chat(target: string, request: ChatRequest, options?: ChatCallOptions): Promise<RoutedChatResponse>;
+}
+
+/**
+ * Records the final outcome of every routed call — the reply that was used, or the failure the
+ * router gave up with — keyed by the request, so {@link ReplayRouter} can re-run the whole run
+ * with no model server and take exactly the same decisions (fallbacks included). Retries,
+ * hedges and failovers stay in the router and are not replayed: only what the engine saw is.
+ */
+export class RecordingRouter implements ChatRouter {
+  constructor(
+    private readonly inner: ChatRouter,
+    readonly cassette: Cassette = new Cassette(),
+  ) {}
+
+  hasTarget(target: string): boolean {
+    return this.inner.hasTarget(target);
+  }
+
+  async chat(
+    target: string,
+    request: ChatRequest,
+    options: ChatCallOptions = {},
+  ): Promise<RoutedChatResponse> {
+    const keyed = { ...request, model: target };
+    try {
+      const routed = await this.inner.chat(target, request, options);
+      this.cassette.record(keyed, routed.response);
+      return routed;
+    } catch (error) {
+      const aborted =
+        options.signal?.aborted || (error instanceof ProviderError && error.code === 'PROVIDER_ABORTED');
+      if (error instanceof ProviderError && !aborted) this.cassette.recordFailure(keyed, error);
+      throw error;
+    }
+  }
+}
+
+/**
+ * Serves a run's recorded call outcomes: no server, no network. Every target is accepted (the
+ * recording knows which were used). A call that was not recorded fails with `CASSETTE_MISS`
+ * naming the run, step and agent.
+ */
+export class ReplayRouter implements ChatRouter {
+  constructor(readonly cassette: Cassette) {}
+
+  hasTarget(): boolean {
+    return true;
+  }
+
+  async chat(
+    target: string,
+    request: ChatRequest,
+    options: ChatCallOptions = {},
+  ): Promise<RoutedChatResponse> {
+    const keyed: ChatRequest = { ...request, model: target };
+    if (options.signal?.aborted)
+      throw new ProviderError('PROVIDER_ABORTED', 'the call was aborted', { retryable: false });
+    const outcome = this.cassette.takeOutcome(keyed);
+    if (!outcome) {
+      const where = `run ${options.runId ?? request.metadata?.runId ?? '(unknown)'}, step ${options.step ?? request.metadata?.step ?? '(unknown)'}, agent ${options.agentId ?? request.metadata?.agentId ?? '(unknown)'}`;
+      throw new ProviderError(
+        'CASSETTE_MISS',
+        `the recording has no model reply for ${where} (target ${target}). The scenario, seed, prompts or model settings differ from the recorded run.`,
+        { retryable: false, providerId: 'replay' },
+      );
+    }
+    if ('error' in outcome) throw outcome.error;
+    const attempt: AttemptRecord = {
+      endpointId: 'replay',
+      model: outcome.response.model,
+      tier: target,
+      attempt: 1,
+      hedge: false,
+      startedAt: 0,
+      latencyMs: 0,
+      delayBeforeMs: 0,
+      queuedMs: 0,
+      outcome: 'ok',
+      usage: outcome.response.usage ?? emptyUsage(),
+      costUsd: 0,
+      promptSha256: hashRequest(keyed),
+      responseSha256: hashResponse(outcome.response),
+      ...(options.runId ? { runId: options.runId } : {}),
+      ...(options.step !== undefined ? { step: options.step } : {}),
+      ...(options.agentId ? { agentId: options.agentId } : {}),
+    };
+    return { response: outcome.response, endpointId: 'replay', attempts: [attempt] };
+  }
+}
