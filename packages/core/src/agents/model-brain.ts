@@ -121,10 +121,10 @@ export class ModelBrain implements Brain {
           '\n',
         )}\nAnswer with a JSON object: {"actions": [{"tool": "<name>", "arguments": {…}}], "rationale": "<one sentence>"}.`;
     }
+    // Agent parameters name other agents: the agent itself is not a valid target.
     const known = new Set([
-      observation.self.id,
       ...observation.contacts.map((contact) => contact.id),
-      ...observation.inbox.map((message) => message.from),
+      ...observation.inbox.map((message) => message.from).filter((id) => id !== observation.self.id),
     ]);
     const seed = deriveSeed(this.options.runSeed, ['model', observation.step, observation.self.id]);
     let lastRaw = '';

@@ -156,6 +156,11 @@ export class WorldActionsEnvironment implements Environment {
       const target = context.agents.get(id);
       return target !== undefined && target.status !== 'terminated';
     });
+    for (const [name, parameter] of Object.entries(action.definition.parameters)) {
+      if (parameter.type === 'agent' && call.arguments[name] === agent.spec.id) {
+        problems.push(`${call.tool}.${name}: an agent parameter names another agent, not yourself`);
+      }
+    }
     if (problems.length > 0) return emptyOutcome(false, problems.join('; '));
     const writes = this.project(agent, call.tool, call.arguments, context);
     const changes: StateChange[] = [];

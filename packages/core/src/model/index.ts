@@ -53,6 +53,7 @@ export {
   type RouterTuning,
 } from './model-config-schema';
 export { defaultProbeTargets, type ProbeResult, type ProbeTarget, probeLocalServers } from './model-probe';
+export { formatModelUsage, ModelUsage, type ModelUsageSummary } from './model-usage';
 export { mapOpenAIFinishReason, OpenAIProvider, type OpenAIProviderOptions } from './openai-provider';
 export { errorFromAbort, errorFromStatus, retryAfterFromHeaders } from './provider-errors';
 export { redactUrl } from './redact';
@@ -65,7 +66,6 @@ export {
   type ModelPrice,
   type RetryPolicy,
 } from './retry';
-export { formatModelUsage, ModelUsage, type ModelUsageSummary } from './model-usage';
 export { ModelRouter } from './router';
 export type {
   ChatCallOptions,
