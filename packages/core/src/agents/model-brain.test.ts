@@ -290,3 +290,66 @@ describe('ModelBrain through a real OpenAI-compatible server', () => {
     );
   });
 });
+
+describe('ModelBrain without native tool calls, and with a budget', () => {
+  it('reads a JSON action object from a model that answers in text (JSON action schema)', async () => {
+    const server = await startServer({
+      reply: () =>
+        'Sure! Here is my move:\n```json\n{"actions": [{"tool": "harvest", "arguments": {}}], "rationale": "The pool is full."}\n```',
+    });
+    const router = routerFor({ local: server.openaiBaseUrl });
+    const run = createEngine({ models: { router, brain: { actionFormat: 'json' } } }).createRun(
+      tinyWorld({ brain: 'fast', agents: 2, steps: 1 }),
+    );
+    const events: RunEvent[] = [];
+    run.subscribe(collect(events));
+    await run.start();
+    expect(ofType(events, 'agent-acted').map((event) => [event.tool, event.source, event.rationale])).toEqual(
+      [
+        ['harvest', 'model', 'The pool is full.'],
+        ['harvest', 'model', 'The pool is full.'],
+      ],
+    );
+    const request = server.requests()[0];
+    expect(request?.tools).toEqual([]);
+    expect(request?.responseFormat).toMatchObject({ type: 'json_schema', name: 'actions' });
+  });
+
+  it('downgrades to the rule brain with one clear notice once the token budget is spent', async () => {
+    const server = await startServer();
+    const router = routerFor({ local: server.openaiBaseUrl });
+    const run = createEngine({
+      models: { router, spending: { maxTokens: 1, onExceeded: 'downgrade' } },
+    }).createRun(tinyWorld({ brain: 'fast', agents: 2, steps: 3 }));
+    const events: RunEvent[] = [];
+    run.subscribe(collect(events));
+    const result = await run.start();
+    expect(result.status).toBe('completed');
+    const notices = ofType(events, 'run-notice').map((event) => event.message);
+    expect(notices).toEqual([
+      expect.stringMatching(
+        /^Model budget spent: \d+ tokens of a 1-token budget; remaining model decisions use the rule brain\.$/,
+      ),
+    ]);
+    const decisions = ofType(events, 'agent-acted').filter((event) =>
+      ['harvest', 'gift', 'wait'].includes(event.tool),
+    );
+    expect(decisions[0]?.source).toBe('model');
+    expect(decisions.slice(2).every((event) => event.source === 'fallback')).toBe(true);
+    expect(decisions.at(-1)?.rationale).toMatch(/PROVIDER_BUDGET_EXCEEDED/);
+  });
+
+  it('stops the run when the budget is spent and onExceeded is stop', async () => {
+    const server = await startServer();
+    const router = routerFor({ local: server.openaiBaseUrl });
+    const run = createEngine({
+      models: { router, spending: { maxTokens: 1, onExceeded: 'stop' } },
+    }).createRun(tinyWorld({ brain: 'fast', agents: 2, steps: 5 }));
+    const events: RunEvent[] = [];
+    run.subscribe(collect(events));
+    const result = await run.start();
+    expect(result.status).toBe('stopped');
+    expect(result.steps).toBe(1);
+    expect(result.reason).toMatch(/^Model budget spent/);
+  });
+});

@@ -154,6 +154,8 @@ export class ModelBrain implements Brain {
       let response: Awaited<ReturnType<ChatRouter['chat']>>['response'];
       try {
         ({ response } = await router.chat(target, request, {
+          // Unusable replies come back to this loop, which tells the model what was wrong.
+          checkReply: false,
           signal: context.signal,
           step: observation.step,
           agentId: observation.self.id,

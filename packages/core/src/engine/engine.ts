@@ -2,6 +2,7 @@ import type { AgentRuntime } from '../agents/agent-runtime';
 import type { Brain } from '../agents/brain';
 import { ModelBrain, type ModelBrainOptions } from '../agents/model-brain';
 import type { Environment } from '../environments/environment';
+import { BudgetedRouter, type ModelBudget } from '../model/model-budget';
 import type { ChatRouter } from '../model/run-recording';
 import type { Scenario } from '../scenario/scenario';
 import type { GameMaster } from './game-master';
@@ -13,6 +14,8 @@ export interface EngineModels {
   router: ChatRouter;
   /** Options passed to every {@link ModelBrain}. */
   brain?: Pick<ModelBrainOptions, 'actionFormat' | 'maxAttempts' | 'temperature' | 'budget'>;
+  /** A cap on each run's model tokens or cost, and what happens past it. */
+  spending?: ModelBudget;
 }
 
 /** Options for {@link createEngine}. */
@@ -61,7 +64,15 @@ export function createEngine(options: EngineOptions = {}): Engine {
       const unserved = new Map<string, number>();
       const gameMaster = options.gameMaster?.(scenario);
       const modelBrains = new Map<string, ModelBrain>();
-      const run = new Run(scenario, {
+      const spending = options.models?.spending;
+      const router =
+        options.models && spending
+          ? new BudgetedRouter(options.models.router, spending, (message) => {
+              run.notify(message);
+              if (spending.onExceeded === 'stop') run.stop(message);
+            })
+          : options.models?.router;
+      const run: Run = new Run(scenario, {
         ...(gameMaster ? { gameMaster } : {}),
         ...(options.environments ? { environments: options.environments() } : {}),
         brainFor(agent, rules) {
@@ -69,12 +80,12 @@ export function createEngine(options: EngineOptions = {}): Engine {
           const custom = options.brainFor?.(agent, rules);
           if (custom) return custom;
           const target = agent.spec.brain;
-          if (options.models?.router.hasTarget(target)) {
+          if (options.models && router?.hasTarget(target)) {
             let brain = modelBrains.get(target);
             if (!brain) {
               brain = new ModelBrain({
                 ...options.models.brain,
-                router: options.models.router,
+                router,
                 target,
                 fallback: rules,
                 runSeed: scenario.seed,

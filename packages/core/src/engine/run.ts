@@ -117,6 +117,11 @@ export class Run {
     while (this.controls.length > 0) this.controls.shift()?.();
   }
 
+  /** Emits a `run-notice` now (budget warnings, setup remarks). */
+  notify(message: string): void {
+    this.context.emit('run-notice', { message });
+  }
+
   /** Pauses at the next step boundary. */
   pause(): void {
     if (this.runStatus === 'running' || this.runStatus === 'created') this.pauseRequested = true;

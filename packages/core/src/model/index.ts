@@ -30,6 +30,7 @@ export {
 export { EndpointLimiter, type EndpointLimiterOptions, type Permit } from './endpoint-limiter';
 export { type JsonReadResult, parseJsonReply, parseToolArguments } from './json-reply';
 export { LatencyTracker } from './latency-tracker';
+export { BudgetedRouter, type ModelBudget } from './model-budget';
 export {
   buildModelRouter,
   createProvider,

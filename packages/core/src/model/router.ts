@@ -422,6 +422,7 @@ export class ModelRouter {
       outcome,
       usage,
       costUsd: costOf(usage, endpoint.price),
+      parameters: requestParameters(context.request),
       promptSha256: context.promptSha256,
       ...(response ? { responseSha256: hashResponse(response) } : {}),
       ...(error ? { errorCode: error.code } : {}),
@@ -470,4 +471,16 @@ function configError(message: string): SandtableError {
 function randomFunction(seed: number): () => number {
   const random = createRandom(seed, ['router']);
   return () => random.next();
+}
+
+/** The sampling and output settings of a request, as recorded with each attempt. */
+function requestParameters(request: ChatRequest): AttemptRecord['parameters'] {
+  return {
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.maxTokens === undefined ? {} : { maxTokens: request.maxTokens }),
+    ...(request.seed === undefined ? {} : { seed: request.seed }),
+    ...(request.toolChoice === undefined ? {} : { toolChoice: request.toolChoice }),
+    ...(request.responseFormat === undefined ? {} : { responseFormat: request.responseFormat.type }),
+    tools: request.tools?.length ?? 0,
+  };
 }

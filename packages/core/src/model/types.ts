@@ -107,6 +107,7 @@ export type ProviderErrorCode =
   | 'PROVIDER_ABORTED'
   | 'PROVIDER_CIRCUIT_OPEN'
   | 'PROVIDER_SCRIPT_EXHAUSTED'
+  | 'PROVIDER_BUDGET_EXCEEDED'
   | 'CASSETTE_MISS';
 
 /** Codes whose failures are worth another attempt, by default. */
@@ -197,6 +198,16 @@ export interface AttemptRecord {
   status?: number;
   usage: TokenUsage;
   costUsd: number;
+  /** The request's sampling and output settings (absent for replayed calls). */
+  parameters?: {
+    temperature?: number;
+    maxTokens?: number;
+    seed?: number;
+    toolChoice?: string;
+    responseFormat?: string;
+    /** Number of tools offered. */
+    tools: number;
+  };
   /** SHA-256 of the canonical request (without signal, stream, metadata). */
   promptSha256: string;
   /** SHA-256 of the canonical response content; absent when there was none. */
