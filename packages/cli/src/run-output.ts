@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  type AttemptRecord,
   type Cassette,
   type ModelUsageSummary,
   type Run,
@@ -49,6 +50,7 @@ function csvCell(value: number | string): string {
 export class RunOutput {
   readonly recorder = new RunRecorder();
   private readonly events: WriteStream;
+  private modelCalls: WriteStream | undefined;
   private failure: Error | undefined;
 
   private constructor(readonly directory: string) {
@@ -69,6 +71,17 @@ export class RunOutput {
     return output;
   }
 
+  /** Appends one model call attempt to `model-calls.jsonl` (provenance: who, which model, hashes, tokens, cost, outcome). */
+  recordAttempt(record: AttemptRecord): void {
+    if (!this.modelCalls) {
+      this.modelCalls = createWriteStream(join(this.directory, 'model-calls.jsonl'));
+      this.modelCalls.on('error', (error) => {
+        this.failure = error;
+      });
+    }
+    this.modelCalls.write(`${JSON.stringify(record)}\n`);
+  }
+
   private write(event: RunEvent): void {
     this.recorder.record(event);
     this.events.write(`${JSON.stringify(event)}\n`);
@@ -80,8 +93,11 @@ export class RunOutput {
     result: RunResult,
     extras: { modelUsage?: ModelUsageSummary; cassette?: Cassette } = {},
   ): Promise<void> {
-    this.events.end();
-    await once(this.events, 'close');
+    for (const stream of [this.events, this.modelCalls]) {
+      if (!stream) continue;
+      stream.end();
+      await once(stream, 'close');
+    }
     if (this.failure) throw this.failure;
     const metricNames = this.recorder.metricNames();
     const header = ['step', ...metricNames, 'actions', 'messages', 'failures'];

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  type AttemptRecord,
   Cassette,
   type ChatRouter,
   createEngine,
@@ -32,6 +33,12 @@ export interface RunCommandOptions {
   replay?: string;
   /** A model configuration file (default: sandtable.config.yaml, then env vars, then local servers). */
   modelConfig?: string;
+  /** Cap on model tokens for the run. */
+  maxTokens?: number;
+  /** Cap on model cost for the run, in USD. */
+  maxCost?: number;
+  /** What happens past a cap. @defaultValue 'downgrade' */
+  onBudget?: 'downgrade' | 'stop';
 }
 
 /** What a finished `runScenario` reports. */
@@ -69,6 +76,11 @@ export async function runScenario(
   const runId = createRunId(scenario.name, scenario.seed);
   const directory = resolve(join(options.out, runId));
   const usage = new ModelUsage();
+  let output: RunOutput | undefined;
+  const onAttempt = (record: AttemptRecord) => {
+    usage.add(record);
+    output?.recordAttempt(record);
+  };
   const needsModels = scenario.agents.some((agent) => agent.brain !== 'rules');
   let router: ChatRouter | undefined;
   let recording: RecordingRouter | undefined;
@@ -79,7 +91,7 @@ export async function runScenario(
   } else if (needsModels) {
     const setup = await resolveModelSetup({
       ...(options.modelConfig ? { configPath: options.modelConfig } : {}),
-      router: { onAttempt: (record) => usage.add(record) },
+      router: { onAttempt },
     });
     if (setup.router) {
       router = setup.router;
@@ -91,12 +103,26 @@ export async function runScenario(
       }
     }
   }
-  const replaying = options.replay ? new ModelUsage() : undefined;
+  const spending =
+    options.maxTokens !== undefined || options.maxCost !== undefined
+      ? {
+          ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+          ...(options.maxCost !== undefined ? { maxCostUsd: options.maxCost } : {}),
+          onExceeded: options.onBudget ?? 'downgrade',
+        }
+      : undefined;
   const engine = createEngine(
-    router ? { models: { router: replaying ? countingRouter(router, replaying) : router } } : {},
+    router
+      ? {
+          models: {
+            router: options.replay ? countingRouter(router, onAttempt) : router,
+            ...(spending ? { spending } : {}),
+          },
+        }
+      : {},
   );
   const run = engine.createRun(scenario, { runId });
-  const output = await RunOutput.open(directory, run, {
+  const opened = await RunOutput.open(directory, run, {
     runId,
     scenarioText,
     scenarioFile: scenario.source ?? null,
@@ -105,6 +131,7 @@ export async function runScenario(
     parameters: scenario.parameters,
     models: modelDescription,
   });
+  output = opened;
   const display = options.json ? undefined : createLiveDisplay({ tty: io.isTty, write: io.out });
   if (options.json) run.subscribe((event) => io.out(JSON.stringify(event)));
   else run.subscribe((event) => display?.onEvent(event));
@@ -121,8 +148,8 @@ export async function runScenario(
   try {
     const result = await run.start();
     display?.close();
-    const modelUsage = (replaying ?? usage).summary();
-    await output.finish(run, result, {
+    const modelUsage = usage.summary();
+    await opened.finish(run, result, {
       ...(modelUsage.attempts > 0 ? { modelUsage } : {}),
       ...(recording ? { cassette: recording.cassette } : {}),
     });
@@ -143,13 +170,13 @@ export async function runScenario(
   }
 }
 
-/** Counts replayed calls the way the router would have counted live ones. */
-function countingRouter(router: ChatRouter, usage: ModelUsage): ChatRouter {
+/** Reports replayed calls the way the router reports live ones. */
+function countingRouter(router: ChatRouter, onAttempt: (record: AttemptRecord) => void): ChatRouter {
   return {
     hasTarget: (target) => router.hasTarget(target),
     async chat(target, request, options) {
       const routed = await router.chat(target, request, options);
-      for (const attempt of routed.attempts) usage.add(attempt);
+      for (const attempt of routed.attempts) onAttempt(attempt);
       return routed;
     },
   };
