@@ -74,9 +74,18 @@ describe('model-backed runs from the command line', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(calls).toHaveLength(10);
-    expect(calls[0]).toMatchObject({ outcome: 'error', errorCode: 'PROVIDER_UNAVAILABLE', step: 1, agentId: 'farmer-0001' });
-    expect(calls.every((call) => /^[0-9a-f]{64}$/.test(call.promptSha256) && call.tier === 'fast')).toBe(true);
-    expect(calls.filter((call) => call.outcome === 'ok').every((call) => call.usage.promptTokens > 0)).toBe(true);
+    expect(calls[0]).toMatchObject({
+      outcome: 'error',
+      errorCode: 'PROVIDER_UNAVAILABLE',
+      step: 1,
+      agentId: 'farmer-0001',
+    });
+    expect(calls.every((call) => /^[0-9a-f]{64}$/.test(call.promptSha256) && call.tier === 'fast')).toBe(
+      true,
+    );
+    expect(calls.filter((call) => call.outcome === 'ok').every((call) => call.usage.promptTokens > 0)).toBe(
+      true,
+    );
     const events = (await readFile(join(runDirectory, 'events.jsonl'), 'utf8'))
       .trim()
       .split('\n')
