@@ -71,6 +71,21 @@ function registerNumericSupport(environment: Environment): Environment {
     }
   }
   environment.registerOperator('double % double', (a: number, b: number) => a % b);
+  // CEL's checker has no double/int equality; numbers are all doubles here, so `x == 0` must work.
+  for (const [left, right] of numericPairs) {
+    for (const [op, apply] of [
+      ['==', (a: number, b: number) => a === b],
+      ['!=', (a: number, b: number) => a !== b],
+    ] as const) {
+      try {
+        environment.registerOperator(`${left} ${op} ${right}`, (a: unknown, b: unknown) =>
+          apply(toNumber(a), toNumber(b)),
+        );
+      } catch {
+        // already built in for this pair
+      }
+    }
+  }
   for (const [name, apply] of Object.entries(numericFunctions)) {
     for (const type of ['double', 'int']) {
       environment.registerFunction(`${name}(${type}): double`, (value: unknown) => apply(toNumber(value)));

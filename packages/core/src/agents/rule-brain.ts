@@ -88,10 +88,15 @@ export class RuleBrain implements Brain {
       };
     }
     const context = this.dependencies.context();
-    const candidates: Candidate[] = [
-      { call: { tool: 'wait', arguments: {} }, score: 0, goalNote: 'no action looked better than waiting' },
-    ];
     const noise = 0.02 + 0.2 * trait(agent, 'impulsiveness');
+    // Waiting is scored like any candidate, noise included, so a no-op action does not win by default.
+    const candidates: Candidate[] = [
+      {
+        call: { tool: 'wait', arguments: {} },
+        score: (random.next() * 2 - 1) * noise,
+        goalNote: 'no action looked better than waiting',
+      },
+    ];
     const inboxSenders = new Set(observation.inbox.map((message) => message.from));
     for (const tool of observation.tools) {
       if (tool.environment !== 'world' || tool.name === 'wait') continue;
@@ -133,11 +138,15 @@ export class RuleBrain implements Brain {
           values = parameter.enum ?? [parameter.default ?? ''];
           break;
         case 'agent': {
+          // Who wrote to this agent directly comes first (at most two), then a seeded sample of contacts.
           const senders = observation.inbox
+            .filter((message) => message.to === observation.self.id)
             .map((message) => message.from)
-            .filter((id) => id !== observation.self.id);
+            .filter(
+              (id) => id !== observation.self.id && observation.contacts.some((contact) => contact.id === id),
+            );
           const others = observation.contacts.map((contact) => contact.id);
-          values = [...new Set([...senders, ...random.shuffle(others)])].slice(0, 3);
+          values = [...new Set([...senders.slice(-2), ...random.shuffle(others)])].slice(0, 4);
           break;
         }
         default: {
@@ -219,7 +228,7 @@ export class RuleBrain implements Brain {
     }
     if (action?.definition.utility) {
       const extra = this.compiled(this.utilityExpressions, action.definition.utility).evaluate(
-        context.scope.forAgent(agent.view, args),
+        this.dependencies.actions.argumentScope(agent, toolName, args, context),
       );
       if (typeof extra === 'number' && Number.isFinite(extra)) score += extra;
     }
@@ -249,7 +258,13 @@ export class RuleBrain implements Brain {
       ([, parameter]) => parameter.type === 'agent',
     )?.[0];
     const target = targetId ? String(call.arguments[targetId]) : undefined;
-    const text = renderTemplate(template, observation, call.arguments, target);
+    const text = renderTemplate(
+      template,
+      observation,
+      call.arguments,
+      target,
+      this.dependencies.context().scenario.parameters,
+    );
     if (target && offers(observation, 'send_message'))
       return { tool: 'send_message', arguments: { to: target, text } };
     const room = observation.rooms[0];
@@ -276,6 +291,7 @@ export function renderTemplate(
   observation: Observation,
   args: Record<string, unknown>,
   target?: string,
+  parameters: Record<string, unknown> = {},
 ): string {
   return template.replace(/\{\{\s*([\w.]+)\s*\}\}/g, (whole, path: string) => {
     const [head, field] = path.split('.', 2) as [string, string | undefined];
@@ -287,7 +303,7 @@ export function renderTemplate(
           : observation.self.variables[field];
     } else if (head === 'args' && field) value = args[field];
     else if (head === 'target') value = target;
-    else value = observation.world[head];
+    else value = observation.world[head] ?? parameters[head];
     if (value === undefined || typeof value === 'object') return whole;
     return typeof value === 'number' ? formatValue(value) : String(value);
   });

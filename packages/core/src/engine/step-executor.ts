@@ -361,7 +361,9 @@ export class StepExecutor {
       visibleGlobals: Object.entries(this.context.scenario.variables)
         .filter(([, definition]) => definition.visible)
         .map(([name]) => name),
-      agentVariables: Object.keys(this.context.scenario.agentVariables),
+      agentVariables: Object.entries(this.context.scenario.agentVariables)
+        .filter(([, definition]) => definition.visible)
+        .map(([name]) => name),
       firedEvents: fired.map((event) => ({
         type: event.type,
         description: event.description,

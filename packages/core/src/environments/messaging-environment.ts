@@ -66,7 +66,8 @@ export class MessagingEnvironment implements Environment {
         },
       });
     }
-    return tools;
+    const allowed = agent.spec.actions;
+    return allowed ? tools.filter((tool) => allowed.includes(tool.name)) : tools;
   }
 
   execute(agent: AgentRuntime, call: ToolCallRequest, context: EnvironmentContext): ActionOutcome {

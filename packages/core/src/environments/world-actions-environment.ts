@@ -114,6 +114,26 @@ export class WorldActionsEnvironment implements Environment {
   }
 
   /**
+   * The expression scope of an action call: the agent as `self`, each parameter by name, and
+   * agent-typed parameters as that agent's view (so `to.role` or `to.coins` work).
+   */
+  argumentScope(
+    agent: AgentRuntime,
+    name: string,
+    args: Record<string, unknown>,
+    context: EnvironmentContext,
+  ): Record<string, unknown> {
+    const extra: Record<string, unknown> = {};
+    for (const [parameterName, parameter] of Object.entries(
+      this.actions.get(name)?.definition.parameters ?? {},
+    )) {
+      const value = args[parameterName] ?? parameter.default;
+      extra[parameterName] = parameter.type === 'agent' ? context.agents.get(String(value))?.view : value;
+    }
+    return context.scope.forAgent(agent.view, extra);
+  }
+
+  /**
    * Evaluates an action's effects without applying them: the values each target would receive.
    * Used by execution and by the rule brain's look-ahead.
    */
@@ -125,12 +145,7 @@ export class WorldActionsEnvironment implements Environment {
   ): Array<{ agentId?: string; variable: string; value: unknown }> {
     const action = this.actions.get(name);
     if (!action) return [];
-    const extra: Record<string, unknown> = {};
-    for (const [parameterName, parameter] of Object.entries(action.definition.parameters)) {
-      const value = args[parameterName] ?? parameter.default;
-      extra[parameterName] = parameter.type === 'agent' ? context.agents.get(String(value))?.view : value;
-    }
-    const scope = context.scope.forAgent(agent.view, extra);
+    const scope = this.argumentScope(agent, name, args, context);
     return action.effects.map((effect) => {
       const agentId =
         effect.owner === undefined

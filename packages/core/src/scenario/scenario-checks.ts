@@ -67,7 +67,16 @@ function expectedKind(definition: VariableDefinition): 'number' | 'bool' | undef
 export function selectorMatches(selector: string, file: ScenarioFile): boolean {
   if (selector === '*') return true;
   if (selector.startsWith('role:')) return file.agents.some((agent) => agent.role === selector.slice(5));
-  return file.agents.some((agent) => agent.id === selector);
+  return file.agents.some((agent) => agent.id === selector || isPopulationMember(selector, agent));
+}
+
+/** Whether `id` is one of the ids a population template expands to (`<id>-0001` …). */
+function isPopulationMember(id: string, agent: { id: string; count?: number | undefined }): boolean {
+  if (agent.count === undefined || !id.startsWith(`${agent.id}-`)) return false;
+  const suffix = id.slice(agent.id.length + 1);
+  const width = Math.max(4, String(agent.count).length);
+  const index = Number(suffix);
+  return suffix.length === width && Number.isInteger(index) && index >= 1 && index <= agent.count;
 }
 
 function checkVariables(

@@ -155,3 +155,36 @@ describe('scenario validation', () => {
     );
   });
 });
+
+describe('scenario validation, references into populations and hints', () => {
+  const population = `name: Crowd
+clock: { steps: 2 }
+agents:
+  - { id: partner, role: trader, count: 3 }
+`;
+
+  it('accepts a population member as a room member or event target, and rejects one beyond the count', () => {
+    expect(problems(`${population}rooms:\n  - { name: desk, members: [partner-0002] }\n`)).toEqual([]);
+    expect(
+      problems(`${population}rooms:\n  - { name: desk, members: [partner-0004] }\n`).map(
+        (issue) => issue.message,
+      ),
+    ).toEqual(['"partner-0004" matches no agent']);
+  });
+
+  it('hints at quoting when a comma in an unquoted flow value split it into fields', () => {
+    const issues = problems(
+      `${base}variables:\n  rate: { type: float, description: Spot rate, USD per box }\n`.replace(
+        /variables:\n {2}level[^\n]*\n/,
+        '',
+      ),
+    );
+    expect(issues[0]?.message).toContain(
+      'a comma inside an unquoted value splits it into fields — quote the value',
+    );
+  });
+
+  it('accepts equality between a number variable and an integer literal', () => {
+    expect(problems(`${base}termination:\n  - when: level == 0\n`)).toEqual([]);
+  });
+});

@@ -82,9 +82,11 @@ function zodIssues(error: z.ZodError, source: SourceDocument, file?: string): Is
         const close = allowed.find((candidate) => editDistance(candidate, key) <= 2);
         const hint = close
           ? `; did you mean "${close}"?`
-          : allowed.length
-            ? `; expected one of: ${allowed.join(', ')}`
-            : '';
+          : key.includes(' ')
+            ? '; a comma inside an unquoted value splits it into fields — quote the value'
+            : allowed.length
+              ? `; expected one of: ${allowed.join(', ')}`
+              : '';
         issues.push({
           file,
           ...source.locate([...path, key], { key: true }),
