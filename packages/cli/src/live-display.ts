@@ -30,8 +30,13 @@ export function createLiveDisplay(options: { tty: boolean; write: (line: string)
   let multibar: MultiBar | undefined;
   let bar: ReturnType<MultiBar['create']> | undefined;
   const print = (line: string) => {
-    if (multibar) multibar.log(`${line}\n`);
-    else options.write(line);
+    if (multibar) {
+      // Lines wider than the terminal wrap under the bar and leave debris: cut them to fit.
+      const width = (process.stderr.columns || process.stdout.columns || 120) - 1;
+      multibar.log(`${line.length > width ? `${line.slice(0, width - 1)}…` : line}\n`);
+    } else {
+      options.write(line);
+    }
   };
   return {
     onEvent(event) {
