@@ -130,6 +130,10 @@ export class RunOutput {
         muted: agent.muted,
         failures: agent.failures,
         lastAction: agent.lastAction ?? null,
+        mood: {
+          valence: Number(agent.mood.valence.toFixed(4)),
+          arousal: Number(agent.mood.arousal.toFixed(4)),
+        },
         variables: result.finalState.agents[agent.spec.id],
       })),
     };

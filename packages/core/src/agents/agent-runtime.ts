@@ -1,5 +1,6 @@
 import type { AgentSpec } from '../scenario/scenario';
 import type { AgentView } from '../world/world-state';
+import type { Mood } from './emotion';
 
 /** Whether an agent takes turns: `paused` agents skip turns until resumed; `terminated` is final. */
 export type AgentStatus = 'active' | 'paused' | 'terminated';
@@ -17,6 +18,12 @@ export interface AgentRuntime {
   memory: string[];
   failures: number;
   lastAction?: string;
+  /** Current mood (valence, arousal); the same object expressions read as `self.mood`. */
+  mood: Mood;
+  /** The mood it relaxes toward. */
+  baselineMood: Mood;
+  /** Goal values at the end of the last step, for mood from progress. */
+  lastGoalValues?: number[];
 }
 
 /** Adds a memory line and trims to the window. */

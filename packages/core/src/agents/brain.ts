@@ -16,6 +16,8 @@ export interface Observation {
   scenario: { name: string; description: string; goal?: string };
   self: Pick<AgentSpec, 'id' | 'name' | 'role' | 'persona' | 'goals' | 'traits'> & {
     variables: Record<string, VariableValue>;
+    /** Mood on the circumplex, with a word for it. */
+    mood: { valence: number; arousal: number; label: string };
   };
   /** Global variables the agent may see. */
   world: Record<string, VariableValue>;

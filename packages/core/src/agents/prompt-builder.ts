@@ -88,6 +88,7 @@ export function agentPrompt(observation: Observation, availableTokens: number): 
     goals.length > 0 ? `Your goals:\n${goals.join('\n')}` : '',
     traits.length > 0 ? `Your traits (0–1): ${traits.join(', ')}.` : '',
     `Your variables:\n${renderVariables(self.variables)}`,
+    `You feel ${self.mood.label} (valence ${self.mood.valence.toFixed(2)} on −1…1, arousal ${self.mood.arousal.toFixed(2)} on 0…1).`,
     observation.events.length > 0
       ? `This ${observation.unit}:\n${observation.events.map((event) => `- ${event.type}: ${event.description}`).join('\n')}`
       : '',

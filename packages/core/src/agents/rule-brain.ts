@@ -88,7 +88,8 @@ export class RuleBrain implements Brain {
       };
     }
     const context = this.dependencies.context();
-    const noise = 0.02 + 0.2 * trait(agent, 'impulsiveness');
+    // Arousal makes choices noisier (seed 001's emotional agents act less predictably when agitated).
+    const noise = (0.02 + 0.2 * trait(agent, 'impulsiveness')) * (1 + 0.5 * agent.mood.arousal);
     // Waiting is scored like any candidate, noise included, so a no-op action does not win by default.
     const candidates: Candidate[] = [
       {
@@ -220,7 +221,8 @@ export class RuleBrain implements Brain {
         bestNote = `${direction} ${goal.description ?? goal.maximize ?? goal.minimize} (${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%)`;
       }
     }
-    const cooperation = trait(agent, 'cooperation');
+    // A good mood makes an agent a little more generous, a bad one a little less.
+    const cooperation = Math.min(1, Math.max(0, trait(agent, 'cooperation') + 0.1 * agent.mood.valence));
     score += (cooperation - 0.5) * 2 * othersGain;
     const action = this.dependencies.actions.action(toolName);
     for (const [name, parameter] of Object.entries(action?.definition.parameters ?? {})) {

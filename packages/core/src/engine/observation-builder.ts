@@ -1,5 +1,6 @@
 import type { AgentRuntime } from '../agents/agent-runtime';
 import type { Observation } from '../agents/brain';
+import { describeMood, moodStimuli, shiftMood } from '../agents/emotion';
 import type { Environment, EnvironmentContext } from '../environments/environment';
 import type { ToolDefinition } from '../environments/tool';
 import type { Random } from '../random';
@@ -81,6 +82,7 @@ export function buildObservation(
     if (observed) environmentViews[environment.name] = observed;
   }
   const inbox = context.messages.read(id);
+  for (const message of inbox) if (message.to === id) shiftMood(agent.mood, moodStimuli.directMessage);
   const rooms = [...context.messages.roomsOf(id)];
   return {
     step: context.step,
@@ -99,6 +101,7 @@ export function buildObservation(
       goals: agent.spec.goals,
       traits: agent.spec.traits,
       variables,
+      mood: { valence: agent.mood.valence, arousal: agent.mood.arousal, label: describeMood(agent.mood) },
     },
     world,
     inbox,

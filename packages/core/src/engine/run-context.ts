@@ -1,5 +1,6 @@
 import { type AgentRuntime, remember } from '../agents/agent-runtime';
 import type { Brain } from '../agents/brain';
+import { baselineMood, moodStimuli, shiftMood } from '../agents/emotion';
 import { RuleBrain } from '../agents/rule-brain';
 import type { Environment, EnvironmentContext } from '../environments/environment';
 import { MessagingEnvironment } from '../environments/messaging-environment';
@@ -58,15 +59,20 @@ export class RunContext {
     this.gameMaster = options.gameMaster;
     this.messages = new MessageBus(scenario.rooms);
     this.order = scenario.agents.map((spec, index) => {
+      const baseline = baselineMood(spec.traits);
+      const view = this.world.agents.get(spec.id)!;
       const runtime: AgentRuntime = {
         spec,
         index,
-        view: this.world.agents.get(spec.id)!,
+        view,
         status: 'active',
         muted: false,
         memory: [],
         failures: 0,
+        mood: { ...baseline },
+        baselineMood: baseline,
       };
+      view.mood = runtime.mood as unknown as Record<string, number>;
       this.agents.set(spec.id, runtime);
       return runtime;
     });
@@ -141,6 +147,11 @@ export class RunContext {
   /** Emits constraint hits and keeps them for the next observations. */
   emitHits(hits: ConstraintHit[], cause: RunEventPayloads['constraint-hit']['cause'], by?: string): void {
     for (const hit of hits) {
+      if (hit.agentId !== undefined && (hit.bound === 'min' || hit.bound === 'max')) {
+        const agent = this.agents.get(hit.agentId);
+        if (agent)
+          shiftMood(agent.mood, hit.bound === 'min' ? moodStimuli.hitMinimum : moodStimuli.hitMaximum);
+      }
       this.unseenHits.push(hit);
       if (this.gameMaster) this.gameMasterHits.push(hit);
       this.emit('constraint-hit', { ...hit, step: this.currentStep, cause, ...(by ? { by } : {}) });
@@ -150,6 +161,7 @@ export class RunContext {
   /** Records a failed agent step: an `agent-failed` event and a memory line. */
   fail(agent: AgentRuntime, step: number, reason: AgentFailureReason, message: string, tool?: string): void {
     agent.failures += 1;
+    shiftMood(agent.mood, moodStimuli.failure);
     this.emit('agent-failed', { step, agentId: agent.spec.id, reason, message, ...(tool ? { tool } : {}) });
     remember(agent, `Step ${step}: ${tool ? `${tool} failed` : 'no decision'} (${message})`);
   }

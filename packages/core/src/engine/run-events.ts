@@ -79,6 +79,8 @@ export interface RunEventPayloads {
     actions: Record<string, number>;
     messages: number;
     failures: number;
+    /** Mean mood of the active agents at the end of the step. */
+    mood: { valence: number; arousal: number };
   };
   'run-paused': { step: number };
   'run-resumed': { step: number };

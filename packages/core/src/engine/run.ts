@@ -36,6 +36,8 @@ export interface InjectedEvent {
   effects?: Record<string, string>;
   /** Agent ids; everyone when left out. */
   affects?: string[];
+  /** How it moves the affected agents' mood (valence, arousal deltas). */
+  mood?: { valence?: number; arousal?: number };
 }
 
 type Control = () => void;
@@ -223,6 +225,7 @@ export class Run {
       effects: event.effects ?? {},
       ...(event.affects ? { affects: event.affects } : {}),
       selectors: event.affects ?? ['*'],
+      ...(event.mood ? { mood: event.mood } : {}),
     });
   }
 

@@ -1,5 +1,6 @@
 import { type AgentRuntime, remember } from '../agents/agent-runtime';
 import type { Decision, Observation } from '../agents/brain';
+import { type Mood, moodStimuli, progressStimulus, relaxMood, shiftMood } from '../agents/emotion';
 import type { ToolCallRequest } from '../environments/tool';
 import { formatValue } from '../environments/world-actions-environment';
 import { createRandom } from '../random';
@@ -19,6 +20,8 @@ export interface FiredEvent {
   affects?: string[];
   /** The selectors as written, for the event log. */
   selectors: string[];
+  /** How the event moves the affected agents' mood; the default stimulus when absent. */
+  mood?: Partial<Mood>;
 }
 
 /** Per-step tallies that become `step-completed` and the next step's `actions.*` in expressions. */
@@ -67,6 +70,7 @@ export class StepExecutor {
         effects: event.effects,
         ...(event.affectsIds ? { affects: event.affectsIds } : {}),
         selectors: event.affects ?? ['*'],
+        ...(event.mood ? { mood: event.mood } : {}),
       });
     });
     due.push(...this.injectedEvents.splice(0));
@@ -111,8 +115,11 @@ export class StepExecutor {
       }
       if (changes.length > 0) this.context.emit('state-changed', { step, cause: 'event', changes });
       this.context.emitHits(hits, 'event');
-      for (const agent of targets)
+      for (const agent of targets) {
+        if (agent.status === 'terminated') continue;
         remember(agent, `Step ${step}: event ${event.type} — ${event.description}`);
+        shiftMood(agent.mood, event.mood ?? moodStimuli.event);
+      }
     }
     return due;
   }
@@ -342,6 +349,41 @@ export class StepExecutor {
     }
   }
 
+  /**
+   * End of step for moods: progress on goals moves valence, then every mood relaxes toward its
+   * baseline. Returns the mean mood of active agents.
+   */
+  private updateMoods(): { valence: number; arousal: number } {
+    const { context } = this;
+    let valence = 0;
+    let arousal = 0;
+    for (const agent of context.activeList) {
+      const goals = agent.spec.goals.filter((goal) => goal.maximize ?? goal.minimize);
+      if (goals.length > 0) {
+        const scope = context.scope.forAgent(agent.view);
+        const values = goals.map((goal) => {
+          const value = context.expression((goal.maximize ?? goal.minimize) as string).evaluate(scope);
+          return typeof value === 'number' ? value : Number(value === true);
+        });
+        if (agent.lastGoalValues) {
+          let progress = 0;
+          goals.forEach((goal, index) => {
+            const before = agent.lastGoalValues?.[index] ?? 0;
+            const change = ((values[index] as number) - before) / Math.max(Math.abs(before), 1);
+            progress += (goal.minimize ? -change : change) * goal.weight;
+          });
+          if (Number.isFinite(progress) && progress !== 0) shiftMood(agent.mood, progressStimulus(progress));
+        }
+        agent.lastGoalValues = values;
+      }
+      relaxMood(agent.mood, agent.baselineMood);
+      valence += agent.mood.valence;
+      arousal += agent.mood.arousal;
+    }
+    const count = Math.max(context.activeList.length, 1);
+    return { valence: Number((valence / count).toFixed(6)), arousal: Number((arousal / count).toFixed(6)) };
+  }
+
   /** Runs one step; returns the termination that ended the run, if any. */
   async execute(step: number): Promise<{ outcome: string; reason: string } | undefined> {
     this.context.currentStep = step;
@@ -424,6 +466,7 @@ export class StepExecutor {
     }
 
     this.context.scope.setActivity(counts.actions, counts.messages, counts.failures);
+    const mood = this.updateMoods();
     const metrics = this.computeMetrics(step);
     this.metricHistory.push({ step, values: metrics });
     this.context.emit('step-completed', {
@@ -432,6 +475,7 @@ export class StepExecutor {
       actions: counts.actions,
       messages: counts.messages,
       failures: counts.failures,
+      mood,
     });
     for (const condition of this.context.scenario.termination) {
       if (this.context.expression(condition.when).evaluate(this.context.scope.global) === true) {

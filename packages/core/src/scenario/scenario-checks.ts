@@ -14,7 +14,7 @@ export const builtInToolNames = ['send_message', 'post_to_room', 'broadcast', 'w
 
 /** Names that expressions reserve; variables and parameters may not take them. */
 export const reservedNames = ['self', 'step', 'steps', 'agents', 'actions', 'messages', 'failures'] as const;
-const reservedAgentFields = ['id', 'name', 'role', 'traits'];
+const reservedAgentFields = ['id', 'name', 'role', 'traits', 'mood'];
 
 /** The CEL type an expression sees for a variable of this definition. */
 export function expressionTypeOf(definition: Pick<VariableDefinition, 'type'>): string {
@@ -147,6 +147,7 @@ export function expressionContexts(file: ScenarioFile) {
     name: 'string',
     role: 'string',
     traits: 'map<string, double>',
+    mood: 'map<string, double>',
   };
   for (const [name, definition] of Object.entries(file.agent_variables))
     agentFields[name] = expressionTypeOf(definition);

@@ -148,6 +148,16 @@ export const ScheduledEvent = z
     effects: z.record(z.string(), Expression).default({}),
     affects: z.array(z.string()).optional().describe('Agent ids, role:<role> or *; all when left out'),
     message: z.string().optional().describe('Announcement delivered to the affected agents'),
+    mood: z
+      .object({
+        valence: z.number().min(-1).max(1).default(0),
+        arousal: z.number().min(-1).max(1).default(0),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'How the event moves the affected agents’ mood (default: a little unpleasant and activating)',
+      ),
   })
   .strict()
   .refine(

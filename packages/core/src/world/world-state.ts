@@ -33,7 +33,9 @@ export interface AgentView {
   name: string;
   role: string;
   traits: Record<string, number>;
-  [variable: string]: VariableValue | Record<string, number>;
+  /** The agent's mood (`valence`, `arousal`), kept by the engine. */
+  mood?: Record<string, number> | undefined;
+  [variable: string]: VariableValue | Record<string, number> | undefined;
 }
 
 /** The outcome of one write. */
