@@ -119,6 +119,26 @@ describe('sandtable run', () => {
   });
 });
 
+describe('sandtable interview', () => {
+  it('asks an agent of a finished run, rebuilding the run from its folder', async () => {
+    const out = join(directory, 'interviewed');
+    expect(await main(['node', 'sandtable', 'run', scenarioFile, '--out', out], capture())).toBe(0);
+    const folder = await runFolder(out);
+    const before = await readFile(join(folder, 'events.jsonl'), 'utf8');
+    const io = capture();
+    expect(
+      await main(['node', 'sandtable', 'interview', folder, 'farmer-0002', 'What next?', '--step', '3'], io),
+    ).toBe(0);
+    expect(io.stdout.join('\n')).toMatch(
+      /^farmer-0002 \(after step 3, rules\): I am .+, farmer\. I am trying to self\.wealth \(now \d+\)/,
+    );
+    expect(await readFile(join(folder, 'events.jsonl'), 'utf8')).toBe(before);
+    const unknown = capture();
+    expect(await main(['node', 'sandtable', 'interview', folder, 'nobody', 'Hello?'], unknown)).toBe(1);
+    expect(unknown.stderr.join('\n')).toContain('no agent "nobody" in this run');
+  });
+});
+
 describe('sandtable validate', () => {
   it('prints every problem with file:line:column and exits 1', async () => {
     const broken = join(directory, 'broken.yaml');

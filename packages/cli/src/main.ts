@@ -2,6 +2,7 @@ import { formatIssue, isUserError, ScenarioError, scenarioJsonSchema } from '@sa
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type CommandIo, processIo } from './command-io';
 import { doctorCommand } from './commands/doctor-command';
+import { interviewCommand } from './commands/interview-command';
 import { replayCommand } from './commands/replay-command';
 import { runCommand } from './commands/run-command';
 import { validateCommand } from './commands/validate-command';
@@ -65,6 +66,25 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .action(async (runDirectory: string, options) => {
       exitCode = await replayCommand(runDirectory, options, io);
     });
+
+  program
+    .command('interview')
+    .description('Ask an agent of a finished run a question (the run is rebuilt from its folder, unchanged)')
+    .argument('<run-dir>', 'a folder written by `sandtable run`')
+    .argument('<agent>', 'agent id')
+    .argument('<question>', 'what to ask')
+    .option('--step <n>', 'ask as of this step instead of the end', integer('--step'))
+    .option('--model-config <file>', 'model configuration for model-backed agents')
+    .action(
+      async (
+        runDirectory: string,
+        agentId: string,
+        question: string,
+        options: { step?: number; modelConfig?: string },
+      ) => {
+        exitCode = await interviewCommand(runDirectory, agentId, question, options, io);
+      },
+    );
 
   program
     .command('doctor')

@@ -61,4 +61,10 @@ export interface Brain {
   /** True when `decide` never returns a promise; the engine then calls it inline, with no timer. */
   readonly synchronous?: boolean;
   decide(observation: Observation, context: DecisionContext): Decision | Promise<Decision>;
+  /**
+   * Answers an interviewer's question in character, from what the agent perceives now. Must not
+   * change anything: no tool calls, no state, no run randomness. Brains without it get the rule
+   * brain's factual answer.
+   */
+  interview?(observation: Observation, question: string, signal: AbortSignal): string | Promise<string>;
 }

@@ -106,6 +106,23 @@ export class ModelBrain implements Brain {
     };
   }
 
+  async interview(observation: Observation, question: string, signal: AbortSignal): Promise<string> {
+    const messages = buildDecisionMessages(observation, '', this.options.budget);
+    const last = messages[messages.length - 1] as { role: 'user'; content: string };
+    last.content = `${last.content.replace(/Decide what .* does this .*\.$/, '')}\nAn interviewer asks you (this is outside the simulation and changes nothing):\n<question>\n${question.replace(/<\/?question>/gi, '')}\n</question>\nAnswer in character, in at most five sentences.`;
+    const { response } = await this.options.router.chat(
+      this.options.target,
+      {
+        model: '',
+        messages,
+        temperature: this.options.temperature,
+        maxTokens: this.options.budget.replyTokens,
+      },
+      { signal, checkReply: false, step: observation.step, agentId: observation.self.id },
+    );
+    return response.text.trim() || '(no answer)';
+  }
+
   async decide(observation: Observation, context: DecisionContext): Promise<Decision> {
     const { router, target, actionFormat, maxAttempts } = this.options;
     const tools = observation.tools;

@@ -79,6 +79,47 @@ export class RuleBrain implements Brain {
     return expression;
   }
 
+  /**
+   * A factual, deterministic answer from what the agent knows: who it is, how its goals stand,
+   * what it did last, how it feels, and — when asked why or what next — how it chooses.
+   */
+  interview(observation: Observation, question: string): string {
+    const { self } = observation;
+    const context = this.dependencies.context();
+    const view = context.agents.get(self.id)?.view;
+    const scope = view ? context.scope.forAgent(view) : undefined;
+    const goals = self.goals.map((goal) => {
+      const value = scope ? this.goalValue(goal, scope) : undefined;
+      const label = goal.description ?? goal.maximize ?? goal.minimize ?? 'a goal';
+      return value === undefined ? label : `${label} (now ${formatValue(value)})`;
+    });
+    const lastDeed = observation.memory.findLast(
+      (line) => !/: (send_message|post_to_room|broadcast)\(/.test(line),
+    );
+    const parts = [
+      `I am ${self.name}, ${self.role}.${self.persona ? ` ${self.persona.trim()}` : ''}`,
+      goals.length > 0 ? `I am trying to ${goals.join('; ')}.` : 'I have no explicit goal.',
+      lastDeed ? `Most recently: ${lastDeed}.` : 'I have not acted yet.',
+      `I feel ${self.mood.label}.`,
+    ];
+    if (/\b(why|reason|how do you (decide|choose))\b/i.test(question)) {
+      parts.push(
+        'Each step I weigh what every option I have would do to those goals, counting losses more than gains as my caution dictates, and take the best.',
+      );
+    }
+    if (/\b(next|plan|will you|going to)\b/i.test(question)) {
+      const options = observation.tools.filter(
+        (tool) => tool.environment === 'world' && tool.name !== 'wait',
+      );
+      parts.push(
+        options.length > 0
+          ? `My options now are ${options.map((tool) => tool.name).join(', ')}; I will take whichever moves my goals most.`
+          : 'I have nothing useful to do right now but wait.',
+      );
+    }
+    return parts.join(' ');
+  }
+
   decide(observation: Observation, { random, agent }: DecisionContext): Decision {
     if (random.next() > trait(agent, 'activity')) {
       return {

@@ -62,6 +62,11 @@ export class MessageBus {
     this.broadcasts = broadcasts;
   }
 
+  /** The agent's unread direct messages, without marking them read. */
+  peek(agentId: string): MessageRecord[] {
+    return [...(this.direct.get(agentId) ?? []), ...this.pending.filter((message) => message.to === agentId)];
+  }
+
   /**
    * What an agent reads this step: its unread direct messages (consumed by reading), messages of
    * its rooms and broadcasts from the previous step, never its own.

@@ -1,13 +1,13 @@
 import { type AgentRuntime, remember } from '../agents/agent-runtime';
-import type { Brain } from '../agents/brain';
-import { baselineMood, moodStimuli, shiftMood } from '../agents/emotion';
+import type { Brain, Observation } from '../agents/brain';
+import { baselineMood, describeMood, moodStimuli, shiftMood } from '../agents/emotion';
 import { RuleBrain } from '../agents/rule-brain';
 import type { Environment, EnvironmentContext } from '../environments/environment';
 import { MessagingEnvironment } from '../environments/messaging-environment';
 import { WorldActionsEnvironment } from '../environments/world-actions-environment';
 import { SandtableError } from '../errors';
 import { type CompiledExpression, compileExpression } from '../expression';
-import type { Scenario } from '../scenario/scenario';
+import type { Scenario, VariableValue } from '../scenario/scenario';
 import { type ConstraintHit, type StateChange, WorldState } from '../world/world-state';
 import { EventStream } from './event-stream';
 import { ExpressionScope } from './expression-scope';
@@ -41,6 +41,8 @@ export class RunContext {
   readonly brains = new Map<string, Brain>();
   readonly controller = new AbortController();
   readonly gameMaster: GameMaster | undefined;
+  /** The run's rule brain (also the fallback of model brains). */
+  readonly rules: RuleBrain;
   private readonly compiled = new Map<string, CompiledExpression>();
   /** Agents not terminated, in scenario order. */
   activeList: AgentRuntime[] = [];
@@ -81,6 +83,7 @@ export class RunContext {
     const worldActions = new WorldActionsEnvironment(scenario.actions);
     this.environments = [worldActions, new MessagingEnvironment(), ...(options.environments ?? [])];
     const rules = new RuleBrain({ actions: worldActions, context: () => this.environmentContext() });
+    this.rules = rules;
     for (const agent of this.order) this.brains.set(agent.spec.id, options.brainFor?.(agent, rules) ?? rules);
   }
 
@@ -111,6 +114,51 @@ export class RunContext {
   refreshActive(): void {
     this.activeList = this.order.filter((agent) => agent.status !== 'terminated');
     this.scope.invalidateAgents();
+  }
+
+  /**
+   * What an agent perceives right now, built without side effects (its unread messages are
+   * peeked, not consumed), for interviews.
+   */
+  interviewObservation(agent: AgentRuntime): Observation {
+    const context = this.environmentContext();
+    const variables: Record<string, VariableValue> = {};
+    for (const [name, definition] of Object.entries(this.scenario.agentVariables)) {
+      if (definition.visible) variables[name] = agent.view[name] as VariableValue;
+    }
+    const world: Record<string, VariableValue> = {};
+    for (const [name, definition] of Object.entries(this.scenario.variables)) {
+      if (definition.visible) world[name] = this.world.globals[name] as VariableValue;
+    }
+    return {
+      step: this.currentStep,
+      steps: this.scenario.clock.steps,
+      unit: this.scenario.clock.unit,
+      scenario: {
+        name: this.scenario.name,
+        description: this.scenario.description,
+        ...(this.scenario.goal ? { goal: this.scenario.goal } : {}),
+      },
+      self: {
+        id: agent.spec.id,
+        name: agent.spec.name,
+        role: agent.spec.role,
+        persona: agent.spec.persona,
+        goals: agent.spec.goals,
+        traits: agent.spec.traits,
+        variables,
+        mood: { ...agent.mood, label: describeMood(agent.mood) },
+      },
+      world,
+      inbox: this.messages.peek(agent.spec.id),
+      events: [],
+      constraintHits: [],
+      memory: [...agent.memory],
+      tools: this.environments.flatMap((environment) => environment.tools(agent, context)),
+      rooms: [...this.messages.roomsOf(agent.spec.id)],
+      contacts: [],
+      environments: {},
+    };
   }
 
   /** Compiles an expression once per run. */

@@ -124,6 +124,32 @@ export class Run {
     this.context.emit('run-notice', { message });
   }
 
+  /**
+   * Asks an agent a question, now — mid-run or after it — without changing the run: no events,
+   * no state changes, no use of the run's randomness, and the agent's unread messages stay unread.
+   * Model-backed agents answer through their model; others give the rule brain's factual answer.
+   * @throws {SandtableError} AGENT_NOT_FOUND
+   */
+  async interview(
+    agentId: string,
+    question: string,
+    signal: AbortSignal = new AbortController().signal,
+  ): Promise<{ answer: string; source: 'model' | 'rules' }> {
+    const agent = this.context.agentOrThrow(agentId);
+    const observation = this.context.interviewObservation(agent);
+    const brain = this.context.brains.get(agentId);
+    let note = '';
+    if (brain?.interview && brain !== this.context.rules) {
+      try {
+        return { answer: await brain.interview(observation, question, signal), source: 'model' };
+      } catch (error) {
+        if (!(error instanceof SandtableError) || signal.aborted) throw error;
+        note = `(model unavailable: ${error.code}) `;
+      }
+    }
+    return { answer: note + this.context.rules.interview(observation, question), source: 'rules' };
+  }
+
   /** Pauses at the next step boundary. */
   pause(): void {
     if (this.runStatus === 'running' || this.runStatus === 'created') this.pauseRequested = true;
