@@ -3,19 +3,28 @@ import type { MessageRecord } from './run-events';
 
 /** Direct messages kept per agent until it reads them. */
 const directQueueLimit = 20;
+/** Room and broadcast messages kept per channel; older ones are dropped. */
+const channelLogLimit = 500;
+
+interface Delivered {
+  sequence: number;
+  message: MessageRecord;
+}
 
 /**
- * Direct, room and broadcast messages. Messages sent during step N are delivered when step N+1
- * begins, so every agent of a step observes the same messages (the synchronous-rounds rule).
- * Room and broadcast messages are shared lists, not copied into each inbox, so a broadcast to
- * 10,000 agents costs one entry.
+ * Direct, room and broadcast messages. Messages sent are queued and delivered together by
+ * {@link deliver} (at the start of a step in synchronous rounds, at each window in the
+ * event-driven clock), so every agent acting at the same moment sees the same messages.
+ * Room and broadcast messages are shared, bounded logs with a per-agent read cursor — a broadcast
+ * to 10,000 agents costs one entry, and an agent that skips turns still finds what it missed.
  */
 export class MessageBus {
   private pending: MessageRecord[] = [];
   private readonly direct = new Map<string, MessageRecord[]>();
-  private roomMessages = new Map<string, MessageRecord[]>();
-  private broadcasts: MessageRecord[] = [];
+  private readonly channels = new Map<string, Delivered[]>();
+  private readonly cursors = new Map<string, number>();
   private readonly membership = new Map<string, string[]>();
+  private sequence = 0;
   readonly rooms: ReadonlyMap<string, RoomSpec>;
 
   constructor(rooms: RoomSpec[]) {
@@ -34,32 +43,33 @@ export class MessageBus {
     return this.membership.get(agentId) ?? [];
   }
 
-  /** Queues a message for delivery at the next step. */
+  /** Queues a message for the next delivery. */
   send(message: MessageRecord): void {
     this.pending.push(message);
   }
 
-  /** Delivers everything queued; called when a step begins. */
-  deliver(): void {
-    const rooms = new Map<string, MessageRecord[]>();
-    const broadcasts: MessageRecord[] = [];
-    for (const message of this.pending) {
+  /**
+   * Delivers everything queued. Returns what was delivered, so a clock can wake the recipients.
+   */
+  deliver(): MessageRecord[] {
+    const delivered = this.pending;
+    this.pending = [];
+    for (const message of delivered) {
       if (message.to !== undefined) {
         const queue = this.direct.get(message.to) ?? [];
         queue.push(message);
         if (queue.length > directQueueLimit) queue.splice(0, queue.length - directQueueLimit);
         this.direct.set(message.to, queue);
-      } else if (message.room !== undefined) {
-        const list = rooms.get(message.room) ?? [];
-        list.push(message);
-        rooms.set(message.room, list);
-      } else {
-        broadcasts.push(message);
+        continue;
       }
+      const channel = message.room !== undefined ? `room:${message.room}` : 'broadcast';
+      const log = this.channels.get(channel) ?? [];
+      this.sequence += 1;
+      log.push({ sequence: this.sequence, message });
+      if (log.length > channelLogLimit) log.splice(0, log.length - channelLogLimit);
+      this.channels.set(channel, log);
     }
-    this.pending = [];
-    this.roomMessages = rooms;
-    this.broadcasts = broadcasts;
+    return delivered;
   }
 
   /** The agent's unread direct messages, without marking them read. */
@@ -68,32 +78,41 @@ export class MessageBus {
   }
 
   /**
-   * What an agent reads this step: its unread direct messages (consumed by reading), messages of
-   * its rooms and broadcasts from the previous step, never its own.
+   * What an agent reads now: its unread direct messages, then the room and broadcast messages
+   * delivered since it last read (never its own), newest kept when over `limit`. Reading marks
+   * them read.
    */
   read(agentId: string, limit = 20): MessageRecord[] {
     const direct = this.direct.get(agentId) ?? [];
     this.direct.delete(agentId);
-    // Newest first, stopping at the limit: cost stays O(limit) however busy rooms are.
-    const shared: MessageRecord[] = [];
-    const room = this.roomsOf(agentId);
-    for (const name of room) takeNewest(this.roomMessages.get(name), agentId, shared, limit - direct.length);
-    takeNewest(this.broadcasts, agentId, shared, limit - direct.length);
-    shared.reverse();
-    const inbox = [...direct, ...shared];
+    const cursor = this.cursors.get(agentId) ?? 0;
+    this.cursors.set(agentId, this.sequence);
+    const shared: Delivered[] = [];
+    const room = limit - direct.length;
+    for (const name of this.roomsOf(agentId))
+      takeNewest(this.channels.get(`room:${name}`), agentId, cursor, shared, room);
+    takeNewest(this.channels.get('broadcast'), agentId, cursor, shared, room);
+    shared.sort((a, b) => a.sequence - b.sequence);
+    const inbox = [...direct, ...shared.slice(-room).map((entry) => entry.message)];
     return inbox.length > limit ? inbox.slice(inbox.length - limit) : inbox;
   }
 }
 
+/** Collects up to `room` entries newer than `cursor`, newest first, from one channel's log. */
 function takeNewest(
-  list: readonly MessageRecord[] | undefined,
+  log: readonly Delivered[] | undefined,
   reader: string,
-  into: MessageRecord[],
+  cursor: number,
+  into: Delivered[],
   room: number,
 ): void {
-  if (!list) return;
-  for (let index = list.length - 1; index >= 0 && into.length < room; index--) {
-    const message = list[index] as MessageRecord;
-    if (message.from !== reader) into.push(message);
+  if (!log) return;
+  let taken = 0;
+  for (let index = log.length - 1; index >= 0 && taken < room; index--) {
+    const entry = log[index] as Delivered;
+    if (entry.sequence <= cursor) break;
+    if (entry.message.from === reader) continue;
+    into.push(entry);
+    taken += 1;
   }
 }
