@@ -5,6 +5,7 @@ import type { ToolCallRequest } from '../environments/tool';
 import { formatValue } from '../environments/world-actions-environment';
 import { createRandom } from '../random';
 import type { ConstraintHit, StateChange } from '../world/world-state';
+import { consultGameMaster } from './game-master-phase';
 import { buildObservation, groupHits, type StepView, visibleWorld } from './observation-builder';
 import type { RunContext } from './run-context';
 import type { MessageRecord } from './run-events';
@@ -25,7 +26,7 @@ export interface FiredEvent {
 }
 
 /** Per-step tallies that become `step-completed` and the next step's `actions.*` in expressions. */
-interface StepCounts {
+export interface StepCounts {
   actions: Record<string, number>;
   messages: number;
   failures: number;
@@ -157,11 +158,15 @@ export class StepExecutor {
     acting: AgentRuntime[],
     observations: Array<Observation | undefined>,
     step: number,
+    time?: number,
   ) {
     const outcomes = new Array<TaskOutcome<Decision>>(acting.length);
     const asynchronous: number[] = [];
     const random = acting.map((agent) =>
-      createRandom(this.context.scenario.seed, ['decide', step, agent.spec.id]),
+      createRandom(
+        this.context.scenario.seed,
+        time === undefined ? ['decide', step, agent.spec.id] : ['decide', step, time, agent.spec.id],
+      ),
     );
     acting.forEach((agent, index) => {
       const observation = observations[index];
@@ -277,78 +282,6 @@ export class StepExecutor {
     return values;
   }
 
-  /** Asks the game master for its ruling on this step and applies it like any other write. */
-  private async consultGameMaster(
-    step: number,
-    acting: AgentRuntime[],
-    outcomes: Array<TaskOutcome<Decision>>,
-    fired: FiredEvent[],
-  ): Promise<void> {
-    const { context } = this;
-    const gameMaster = context.gameMaster!;
-    const responses = acting.map((agent, index) => {
-      const outcome = outcomes[index];
-      return {
-        agentId: agent.spec.id,
-        name: agent.spec.name,
-        actions: outcome?.ok ? outcome.value.calls.map((call) => call.tool) : [],
-        rationale: outcome?.ok ? outcome.value.rationale : '',
-        ...(outcome && !outcome.ok ? { failed: outcome.reason } : {}),
-      };
-    });
-    const update = await gameMaster.update({
-      step,
-      scenario: context.scenario,
-      state: () => context.world.snapshot(),
-      responses,
-      constraintHits: context.gameMasterHits.splice(0),
-      events: fired.map(({ type, description }) => ({ type, description })),
-      signal: context.controller.signal,
-    });
-    if (update.reasoning) {
-      context.emit('game-master-reasoned', {
-        step,
-        gameMaster: gameMaster.name,
-        reasoning: update.reasoning,
-      });
-    }
-    const byName = new Map(context.order.map((agent) => [agent.spec.name, agent.spec.id]));
-    const resolve = (key: string) => (context.agents.has(key) ? key : byName.get(key));
-    const writes: Array<{ agentId?: string; variable: string; value: unknown }> = [];
-    for (const [variable, value] of Object.entries(update.globals ?? {})) writes.push({ variable, value });
-    for (const [key, variables] of Object.entries(update.agents ?? {})) {
-      const agentId = resolve(key);
-      if (!agentId) {
-        context.emit('run-notice', {
-          message: `game master updated unknown agent "${key}" at step ${step}; ignored`,
-        });
-        continue;
-      }
-      for (const [variable, value] of Object.entries(variables)) writes.push({ agentId, variable, value });
-    }
-    const changes: StateChange[] = [];
-    const hits: ConstraintHit[] = [];
-    context.applyWrites(writes, changes, hits);
-    if (changes.length > 0) context.emit('state-changed', { step, cause: 'game-master', changes });
-    context.emitHits(hits, 'game-master');
-    for (const event of update.events ?? []) {
-      context.emit('event-fired', {
-        step,
-        eventType: event.type,
-        description: event.description,
-        source: 'game-master',
-        affects: event.affects ?? ['*'],
-      });
-    }
-    for (const [key, text] of Object.entries(update.messages ?? {})) {
-      const agentId = resolve(key);
-      if (!agentId) continue;
-      const record: MessageRecord = { from: 'game-master', to: agentId, text, step };
-      context.messages.send(record);
-      context.emit('message-sent', record);
-    }
-  }
-
   /**
    * End of step for moods: progress on goals moves valence, then every mood relaxes toward its
    * baseline. Returns the mean mood of active agents.
@@ -384,17 +317,38 @@ export class StepExecutor {
     return { valence: Number((valence / count).toFixed(6)), arousal: Number((arousal / count).toFixed(6)) };
   }
 
-  /** Runs one step; returns the termination that ended the run, if any. */
-  async execute(step: number): Promise<{ outcome: string; reason: string } | undefined> {
+  /** Opens a step: delivers messages, announces it, fires due events, applies dynamics. */
+  beginStep(step: number): FiredEvent[] {
     this.context.currentStep = step;
     this.context.scope.setStep(step);
     this.context.messages.deliver();
     this.context.emit('step-started', { step });
-
     const fired = this.fireEvents(step);
     this.applyDynamics(step);
+    return fired;
+  }
 
-    const acting = this.context.activeList.filter((agent) => agent.status === 'active');
+  /** Fresh per-step tallies. */
+  newCounts(): StepCounts {
+    return {
+      actions: Object.fromEntries(this.context.scenario.actions.map((action) => [action.name, 0])),
+      messages: 0,
+      failures: 0,
+    };
+  }
+
+  /**
+   * Lets `acting` agents act once: observations from the current state, decisions through the
+   * scheduler, tool calls applied in the given order. `time` (event-driven clock) is recorded on
+   * the events. Returns each agent's decision outcome.
+   */
+  async act(
+    step: number,
+    acting: AgentRuntime[],
+    fired: FiredEvent[],
+    counts: StepCounts,
+    time?: number,
+  ): Promise<Array<TaskOutcome<Decision> | undefined>> {
     const context = this.context.environmentContext();
     const view: StepView = {
       context,
@@ -415,18 +369,14 @@ export class StepExecutor {
     };
     this.context.unseenHits = [];
     const world = visibleWorld(view);
-    const counts = {
-      actions: Object.fromEntries(this.context.scenario.actions.map((action) => [action.name, 0])),
-      messages: 0,
-      failures: 0,
-    };
+    const stream = time === undefined ? ['observe', step] : ['observe', step, time];
     const observations = acting.map((agent) => {
       try {
         const observation = buildObservation(
           agent,
           view,
           world,
-          createRandom(this.context.scenario.seed, ['observe', step, agent.spec.id]),
+          createRandom(this.context.scenario.seed, [...stream, agent.spec.id]),
         );
         for (const tool of observation.tools)
           if (!this.context.toolOwners.has(tool.name))
@@ -442,7 +392,7 @@ export class StepExecutor {
       }
     });
 
-    const outcomes = await this.decideAll(acting, observations, step);
+    const outcomes = await this.decideAll(acting, observations, step, time);
 
     acting.forEach((agent, index) => {
       const outcome = outcomes[index];
@@ -459,12 +409,23 @@ export class StepExecutor {
       for (const call of outcome.value.calls)
         this.applyCall(agent, call, outcome.value, offered, step, counts);
     });
+    return outcomes;
+  }
+
+  /**
+   * Closes a step: environments tick, the game master rules, moods settle, metrics are computed
+   * and published, termination conditions are checked. Returns the termination, if any.
+   */
+  async endStep(
+    step: number,
+    counts: StepCounts,
+    acted: { agents: AgentRuntime[]; outcomes: Array<TaskOutcome<Decision> | undefined> },
+    fired: FiredEvent[],
+  ): Promise<{ outcome: string; reason: string } | undefined> {
     for (const environment of this.context.environments)
       environment.tick?.(this.context.environmentContext());
-    if (this.context.gameMaster) {
-      await this.consultGameMaster(step, acting, outcomes, fired);
-    }
-
+    if (this.context.gameMaster)
+      await consultGameMaster(this.context, step, acted.agents, acted.outcomes, fired);
     this.context.scope.setActivity(counts.actions, counts.messages, counts.failures);
     const mood = this.updateMoods();
     const metrics = this.computeMetrics(step);
@@ -486,5 +447,14 @@ export class StepExecutor {
       }
     }
     return undefined;
+  }
+
+  /** Runs one synchronous round; returns the termination that ended the run, if any. */
+  async execute(step: number): Promise<{ outcome: string; reason: string } | undefined> {
+    const fired = this.beginStep(step);
+    const acting = this.context.activeList.filter((agent) => agent.status === 'active');
+    const counts = this.newCounts();
+    const outcomes = await this.act(step, acting, fired, counts);
+    return this.endStep(step, counts, { agents: acting, outcomes }, fired);
   }
 }
