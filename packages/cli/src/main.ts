@@ -46,6 +46,15 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .option('--set <name=value>', 'set a scenario parameter (repeatable)', collect, [])
     .option('--out <dir>', 'where run folders go', 'runs')
     .option('--json', 'print the event stream as JSON lines instead of progress')
+    .option(
+      '--clock <mode>',
+      'rounds (everyone acts each step) or events (agents act when something reaches them)',
+      (value: string) => {
+        if (value !== 'rounds' && value !== 'events')
+          throw new InvalidArgumentError('--clock is rounds or events');
+        return value;
+      },
+    )
     .option('--record', 'keep every model reply in the run folder (cassette.jsonl) for `sandtable replay`')
     .option('--replay <cassette>', 'answer model calls from a cassette instead of a model server')
     .option(

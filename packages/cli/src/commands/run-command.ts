@@ -33,6 +33,8 @@ export interface RunCommandOptions {
   replay?: string;
   /** A model configuration file (default: sandtable.config.yaml, then env vars, then local servers). */
   modelConfig?: string;
+  /** Replaces the scenario's clock mode. */
+  clock?: 'rounds' | 'events';
   /** Cap on model tokens for the run. */
   maxTokens?: number;
   /** Cap on model cost for the run, in USD. */
@@ -50,7 +52,12 @@ export interface RunOutcome {
 /** Reads and validates a scenario file, keeping its text for the run folder. */
 export async function readScenario(
   file: string,
-  overrides: { seed?: number; steps?: number; parameters?: Record<string, string | number | boolean> },
+  overrides: {
+    seed?: number;
+    steps?: number;
+    clock?: 'rounds' | 'events';
+    parameters?: Record<string, string | number | boolean>;
+  },
 ): Promise<{ scenario: Scenario; text: string }> {
   let text: string;
   try {
@@ -187,6 +194,7 @@ export async function runCommand(file: string, options: RunCommandOptions, io: C
   const { scenario, text } = await readScenario(file, {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.steps !== undefined ? { steps: options.steps } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     parameters: parseSetOptions(options.set),
   });
   return (await runScenario(scenario, text, options, io)).exitCode;

@@ -3,7 +3,7 @@ import type { Decision } from '../agents/brain';
 import type { ConstraintHit, StateChange } from '../world/world-state';
 import type { RunContext } from './run-context';
 import type { MessageRecord } from './run-events';
-import type { FiredEvent } from './step-executor';
+import type { FiredEvent } from './step-types';
 import type { TaskOutcome } from './work-pool';
 
 /** Asks the game master for its ruling on this step and applies it like any other write. */

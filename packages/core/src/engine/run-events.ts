@@ -57,6 +57,8 @@ export interface RunEventPayloads {
     rationale: string;
     source: DecisionSource;
     changes: StateChange[];
+    /** Simulated time of the action (event-driven clock only). */
+    time?: number;
   };
   'agent-failed': {
     step: number;

@@ -2,6 +2,7 @@ import type { AgentRuntime } from '../agents/agent-runtime';
 import { SandtableError } from '../errors';
 import type { Scenario, VariableValue } from '../scenario/scenario';
 import type { WorldState } from '../world/world-state';
+import { EventClock } from './event-clock';
 import type { RunEventListener } from './event-stream';
 import { RunContext, type RunContextOptions } from './run-context';
 import type { MessageRecord, RunEvent, RunEventPayloads } from './run-events';
@@ -57,6 +58,8 @@ export class Run {
   readonly scenario: Scenario;
   private readonly context: RunContext;
   private readonly executor: StepExecutor;
+  /** The event-driven clock, when the scenario asks for it. */
+  private readonly clock: EventClock | undefined;
   private readonly controls: Control[] = [];
   private readonly notices: string[];
   private runStatus: RunStatus = 'created';
@@ -70,6 +73,7 @@ export class Run {
     this.scenario = scenario;
     this.context = new RunContext(scenario, options);
     this.executor = new StepExecutor(this.context);
+    this.clock = scenario.clock.mode === 'events' ? new EventClock(this.context, this.executor) : undefined;
     this.notices = options.notices ?? [];
   }
 
@@ -340,7 +344,7 @@ export class Run {
         if (!(await this.gate())) break;
         if ((this.runStatus as RunStatus) === 'paused') this.runStatus = 'running';
         this.inStep = true;
-        const ended = await this.executor.execute(step);
+        const ended = this.clock ? await this.clock.runStep(step) : await this.executor.execute(step);
         this.inStep = false;
         completed = step;
         if (ended) {

@@ -1,6 +1,6 @@
 import { type AgentRuntime, remember } from '../agents/agent-runtime';
 import type { Decision, Observation } from '../agents/brain';
-import { type Mood, moodStimuli, progressStimulus, relaxMood, shiftMood } from '../agents/emotion';
+import { moodStimuli, progressStimulus, relaxMood, shiftMood } from '../agents/emotion';
 import type { ToolCallRequest } from '../environments/tool';
 import { formatValue } from '../environments/world-actions-environment';
 import { createRandom } from '../random';
@@ -9,28 +9,8 @@ import { consultGameMaster } from './game-master-phase';
 import { buildObservation, groupHits, type StepView, visibleWorld } from './observation-builder';
 import type { RunContext } from './run-context';
 import type { MessageRecord } from './run-events';
+import type { FiredEvent, StepCounts } from './step-types';
 import { runPool, type TaskOutcome } from './work-pool';
-
-/** An event due this step, from the scenario or injected by the operator. */
-export interface FiredEvent {
-  type: string;
-  description: string;
-  source: 'scheduled' | 'condition' | 'injected';
-  effects: Record<string, string>;
-  /** Resolved agent ids; everyone when absent. */
-  affects?: string[];
-  /** The selectors as written, for the event log. */
-  selectors: string[];
-  /** How the event moves the affected agents' mood; the default stimulus when absent. */
-  mood?: Partial<Mood>;
-}
-
-/** Per-step tallies that become `step-completed` and the next step's `actions.*` in expressions. */
-export interface StepCounts {
-  actions: Record<string, number>;
-  messages: number;
-  failures: number;
-}
 
 /**
  * Runs the phases of one synchronous round over a {@link RunContext}: events, dynamics,
@@ -214,6 +194,7 @@ export class StepExecutor {
     offered: Set<string>,
     step: number,
     counts: StepCounts,
+    time?: number,
   ): void {
     const environment = this.context.toolOwners.get(call.tool);
     if (!environment || !offered.has(call.tool)) {
@@ -244,6 +225,7 @@ export class StepExecutor {
       rationale: decision.rationale,
       source: decision.source,
       changes: outcome.changes,
+      ...(time === undefined ? {} : { time }),
     });
     this.context.emitHits(outcome.hits, 'action', agent.spec.id);
     for (const message of outcome.messages) {
@@ -317,11 +299,10 @@ export class StepExecutor {
     return { valence: Number((valence / count).toFixed(6)), arousal: Number((arousal / count).toFixed(6)) };
   }
 
-  /** Opens a step: delivers messages, announces it, fires due events, applies dynamics. */
+  /** Opens a step: announces it, fires due events, applies dynamics. Messages are delivered by the clock. */
   beginStep(step: number): FiredEvent[] {
     this.context.currentStep = step;
     this.context.scope.setStep(step);
-    this.context.messages.deliver();
     this.context.emit('step-started', { step });
     const fired = this.fireEvents(step);
     this.applyDynamics(step);
@@ -347,7 +328,7 @@ export class StepExecutor {
     acting: AgentRuntime[],
     fired: FiredEvent[],
     counts: StepCounts,
-    time?: number,
+    time?: { window: number; of: ReadonlyMap<string, number> },
   ): Promise<Array<TaskOutcome<Decision> | undefined>> {
     const context = this.context.environmentContext();
     const view: StepView = {
@@ -369,7 +350,7 @@ export class StepExecutor {
     };
     this.context.unseenHits = [];
     const world = visibleWorld(view);
-    const stream = time === undefined ? ['observe', step] : ['observe', step, time];
+    const stream = time === undefined ? ['observe', step] : ['observe', step, time.window];
     const observations = acting.map((agent) => {
       try {
         const observation = buildObservation(
@@ -392,7 +373,7 @@ export class StepExecutor {
       }
     });
 
-    const outcomes = await this.decideAll(acting, observations, step, time);
+    const outcomes = await this.decideAll(acting, observations, step, time?.window);
 
     acting.forEach((agent, index) => {
       const outcome = outcomes[index];
@@ -406,8 +387,9 @@ export class StepExecutor {
         return;
       }
       const offered = new Set(observation.tools.map((tool) => tool.name));
+      const at = time?.of.get(agent.spec.id);
       for (const call of outcome.value.calls)
-        this.applyCall(agent, call, outcome.value, offered, step, counts);
+        this.applyCall(agent, call, outcome.value, offered, step, counts, at);
     });
     return outcomes;
   }
@@ -451,6 +433,7 @@ export class StepExecutor {
 
   /** Runs one synchronous round; returns the termination that ended the run, if any. */
   async execute(step: number): Promise<{ outcome: string; reason: string } | undefined> {
+    this.context.messages.deliver();
     const fired = this.beginStep(step);
     const acting = this.context.activeList.filter((agent) => agent.status === 'active');
     const counts = this.newCounts();

@@ -15,6 +15,8 @@ export interface LoadScenarioOptions {
   seed?: number;
   /** Replaces the number of steps. */
   steps?: number;
+  /** Replaces the clock mode (`rounds` or `events`). */
+  clock?: 'rounds' | 'events';
   /** Parameter overrides (`--set name=value`); strings are converted to the parameter's type. */
   parameters?: Record<string, string | number | boolean>;
 }
@@ -237,7 +239,13 @@ export function validateScenarioText(text: string, options: LoadScenarioOptions 
     seed,
     ...(scenarioFile.goal ? { goal: scenarioFile.goal } : {}),
     ...(file ? { source: file } : {}),
-    clock: { ...scenarioFile.clock, steps: options.steps ?? scenarioFile.clock.steps },
+    clock: {
+      steps: options.steps ?? scenarioFile.clock.steps,
+      unit: scenarioFile.clock.unit,
+      mode: options.clock ?? scenarioFile.clock.mode,
+      minInterval: scenarioFile.clock.min_interval,
+      heartbeat: scenarioFile.clock.heartbeat,
+    },
     execution: {
       concurrency: scenarioFile.execution.concurrency,
       decisionTimeoutMs: scenarioFile.execution.decision_timeout_ms,

@@ -195,9 +195,34 @@ export const ScenarioFileSchema = z
       .object({
         steps: z.number().int().positive(),
         unit: z.string().default('step'),
-        mode: z.enum(['rounds']).default('rounds'),
+        mode: z
+          .enum(['rounds', 'events'])
+          .default('rounds')
+          .describe('rounds: every agent acts each step; events: agents act when something reaches them'),
+        min_interval: z
+          .number()
+          .positive()
+          .max(1)
+          .default(0.25)
+          .describe(
+            'events clock: least time between two actions of one agent, and the delay before a reaction',
+          ),
+        heartbeat: z
+          .number()
+          .nonnegative()
+          .default(1)
+          .describe('events clock: an agent nothing reaches still acts this often (0: never)'),
       })
-      .strict(),
+      .strict()
+      .refine(
+        (clock) =>
+          Number.isInteger(Math.round(1 / clock.min_interval)) &&
+          Math.abs(1 / clock.min_interval - Math.round(1 / clock.min_interval)) < 1e-9,
+        {
+          message: 'min_interval must divide one step evenly (1, 0.5, 0.25, 0.2, 0.1, …)',
+          path: ['min_interval'],
+        },
+      ),
     execution: z
       .object({
         concurrency: z.number().int().positive().default(32),

@@ -59,7 +59,7 @@ export interface Scenario {
   goal?: string;
   /** Where the scenario was loaded from, when it came from a file. */
   source?: string;
-  clock: { steps: number; unit: string; mode: 'rounds' };
+  clock: { steps: number; unit: string; mode: 'rounds' | 'events'; minInterval: number; heartbeat: number };
   execution: { concurrency: number; decisionTimeoutMs: number; memoryWindow: number };
   parameterDefinitions: Record<string, ParameterDefinition>;
   /** Parameter values after `--set` overrides. */
