@@ -1,6 +1,7 @@
 import { formatIssue, isUserError, ScenarioError, scenarioJsonSchema } from '@sandtable/core';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type CommandIo, processIo } from './command-io';
+import { convertCommand } from './commands/convert-command';
 import { doctorCommand } from './commands/doctor-command';
 import { interviewCommand } from './commands/interview-command';
 import { replayCommand } from './commands/replay-command';
@@ -116,6 +117,15 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .argument('<files...>', 'scenario files')
     .action(async (files: string[]) => {
       exitCode = await validateCommand(files, io);
+    });
+
+  program
+    .command('convert')
+    .description('Convert a scenario in a seed format (seed 004 YAML, seed 003 JSON) to the native format')
+    .argument('<file>', 'scenario file')
+    .option('--out <file>', 'where to write the native YAML (default: standard output)')
+    .action(async (file: string, options: { out?: string }) => {
+      exitCode = await convertCommand(file, options, io);
     });
 
   program

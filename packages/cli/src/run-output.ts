@@ -51,6 +51,7 @@ export class RunOutput {
   readonly recorder = new RunRecorder();
   private readonly events: WriteStream;
   private modelCalls: WriteStream | undefined;
+  private readonly extraStreams = new Map<string, WriteStream>();
   private failure: Error | undefined;
 
   private constructor(readonly directory: string) {
@@ -82,6 +83,19 @@ export class RunOutput {
     this.modelCalls.write(`${JSON.stringify(record)}\n`);
   }
 
+  /** Appends one line to a JSONL file of the run folder (opened on first use). */
+  appendLine(fileName: string, line: string): void {
+    let stream = this.extraStreams.get(fileName);
+    if (!stream) {
+      stream = createWriteStream(join(this.directory, fileName));
+      stream.on('error', (error) => {
+        this.failure = error;
+      });
+      this.extraStreams.set(fileName, stream);
+    }
+    stream.write(`${line}\n`);
+  }
+
   private write(event: RunEvent): void {
     this.recorder.record(event);
     this.events.write(`${JSON.stringify(event)}\n`);
@@ -93,7 +107,7 @@ export class RunOutput {
     result: RunResult,
     extras: { modelUsage?: ModelUsageSummary; cassette?: Cassette } = {},
   ): Promise<void> {
-    for (const stream of [this.events, this.modelCalls]) {
+    for (const stream of [this.events, this.modelCalls, ...this.extraStreams.values()]) {
       if (!stream) continue;
       stream.end();
       await once(stream, 'close');

@@ -63,6 +63,7 @@ export {
   type SourceLocation,
 } from './errors';
 export { type CompiledExpression, compileExpression, ExpressionChecker } from './expression';
+export * from './game-master/index';
 export * from './model/index';
 export { createRandom, deriveSeed, type Random } from './random';
 export type { AgentSpec, MetricSpec, RoomSpec, Scenario, VariableValue } from './scenario/scenario';
@@ -79,5 +80,7 @@ export {
   ScenarioFileSchema,
   scenarioJsonSchema,
 } from './scenario/scenario-schema';
+export * from './scenario/seed-formats/index';
+export { convertScenarioText, validateNativeText } from './scenario/seed-formats/scenario-conversion';
 export type { ConstraintHit, StateChange } from './world/world-state';
 export { WorldState } from './world/world-state';

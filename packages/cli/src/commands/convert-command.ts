@@ -1,8 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { formatIssue } from '@sandtable/core';
-// Not exported from @sandtable/core yet; switch to the package import once core's index names it.
-import { convertScenarioText } from '../../../core/src/scenario/seed-formats/scenario-conversion';
+import { convertScenarioText, formatIssue } from '@sandtable/core';
 import type { CommandIo } from '../command-io';
 
 /** Options of `sandtable convert`. */

@@ -2,11 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type AttemptRecord,
+  agentNamesOf,
   Cassette,
   type ChatRouter,
   createEngine,
   describeModelConfig,
+  formatGameMasterEvent,
+  formatLogRecord,
   formatModelUsage,
+  gameMasterLogRecords,
   ModelUsage,
   parseScenario,
   RecordingRouter,
@@ -118,16 +122,17 @@ export async function runScenario(
           onExceeded: options.onBudget ?? 'downgrade',
         }
       : undefined;
-  const engine = createEngine(
-    router
+  const engine = createEngine({
+    ...(router
       ? {
           models: {
             router: options.replay ? countingRouter(router, onAttempt) : router,
             ...(spending ? { spending } : {}),
           },
         }
-      : {},
-  );
+      : {}),
+    onGameMasterLog: (record) => output?.appendLine('game-master.jsonl', formatLogRecord(record)),
+  });
   const run = engine.createRun(scenario, { runId });
   const opened = await RunOutput.open(directory, run, {
     runId,
@@ -140,6 +145,19 @@ export async function runScenario(
   });
   output = opened;
   const display = options.json ? undefined : createLiveDisplay({ tty: io.isTty, write: io.out });
+  if (scenario.gameMaster) {
+    // Seed 004's observability: the game master's reasoning, state changes, events and limits,
+    // on the console and as JSONL records with its ENG codes.
+    const logOptions = {
+      agentNames: agentNamesOf(scenario),
+      gameMaster: { name: 'game master', brain: scenario.gameMaster.brain },
+    };
+    run.subscribe((event) => {
+      for (const record of gameMasterLogRecords(event, logOptions))
+        opened.appendLine('game-master.jsonl', formatLogRecord(record));
+      if (!options.json) for (const line of formatGameMasterEvent(event, logOptions)) io.out(line);
+    });
+  }
   if (options.json) run.subscribe((event) => io.out(JSON.stringify(event)));
   else run.subscribe((event) => display?.onEvent(event));
 

@@ -16,7 +16,11 @@ export async function validateCommand(files: string[], io: CommandIo): Promise<n
       );
       continue;
     }
-    const { scenario, issues } = validateScenarioText(text, { file });
+    const validation = validateScenarioText(text, { file });
+    const { scenario, issues } = validation;
+    if (validation.notes?.length) {
+      for (const note of validation.notes) io.err(`${file}: note: ${note}`);
+    }
     if (scenario) {
       io.out(
         `${file}: valid — "${scenario.name}", ${scenario.agents.length} agents, ${scenario.clock.steps} ${scenario.clock.unit}s`,

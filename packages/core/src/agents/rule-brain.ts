@@ -313,7 +313,12 @@ export class RuleBrain implements Brain {
     const room = observation.rooms[0];
     if (room && offers(observation, 'post_to_room'))
       return { tool: 'post_to_room', arguments: { room, text } };
-    const lastSender = observation.inbox.findLast((message) => message.to === observation.self.id)?.from;
+    // Reply only to agents: the operator and the game master are not addressable.
+    const lastSender = observation.inbox.findLast(
+      (message) =>
+        message.to === observation.self.id &&
+        observation.contacts.some((contact) => contact.id === message.from),
+    )?.from;
     if (lastSender && offers(observation, 'send_message')) {
       return { tool: 'send_message', arguments: { to: lastSender, text: `Noted. ${text}` } };
     }

@@ -2,6 +2,8 @@ import type { AgentRuntime } from '../agents/agent-runtime';
 import type { Brain } from '../agents/brain';
 import { ModelBrain, type ModelBrainOptions } from '../agents/model-brain';
 import type { Environment } from '../environments/environment';
+import { gameMasterFor } from '../game-master/create-game-master';
+import type { GameMasterLogRecord } from '../game-master/game-master-log';
 import { BudgetedRouter, type ModelBudget } from '../model/model-budget';
 import type { ChatRouter } from '../model/run-recording';
 import type { Scenario } from '../scenario/scenario';
@@ -33,8 +35,14 @@ export interface EngineOptions {
   brainFor?: (agent: AgentRuntime, rules: Brain) => Brain | undefined;
   /** Extra environments every run gets. */
   environments?: () => Environment[];
-  /** A game master for a scenario, or undefined for none. */
+  /**
+   * A game master for a scenario, or undefined for none.
+   * @defaultValue the scenario's `game_master` block: through `models` when its brain is served,
+   * else the rule-based game master
+   */
   gameMaster?: (scenario: Scenario) => GameMaster | undefined;
+  /** Receives the model game master's log records (seed 004's ENG codes). */
+  onGameMasterLog?: (record: GameMasterLogRecord) => void;
 }
 
 /** Options of one run. */
@@ -62,7 +70,6 @@ export function createEngine(options: EngineOptions = {}): Engine {
   return {
     createRun(scenario, runOptions = {}) {
       const unserved = new Map<string, number>();
-      const gameMaster = options.gameMaster?.(scenario);
       const modelBrains = new Map<string, ModelBrain>();
       const spending = options.models?.spending;
       const router =
@@ -72,6 +79,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
               if (spending.onExceeded === 'stop') run.stop(message);
             })
           : options.models?.router;
+      const gameMaster = options.gameMaster
+        ? options.gameMaster(scenario)
+        : gameMasterFor(scenario, {
+            ...(router ? { router } : {}),
+            ...(runOptions.runId ? { runId: runOptions.runId } : {}),
+            ...(options.onGameMasterLog ? { onLog: options.onGameMasterLog } : {}),
+          });
       const run: Run = new Run(scenario, {
         ...(gameMaster ? { gameMaster } : {}),
         ...(options.environments ? { environments: options.environments() } : {}),

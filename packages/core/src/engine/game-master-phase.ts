@@ -22,6 +22,7 @@ export async function consultGameMaster(
       name: agent.spec.name,
       actions: outcome?.ok ? outcome.value.calls.map((call) => call.tool) : [],
       rationale: outcome?.ok ? outcome.value.rationale : '',
+      calls: outcome?.ok ? outcome.value.calls : [],
       ...(outcome && !outcome.ok ? { failed: outcome.reason } : {}),
     };
   });

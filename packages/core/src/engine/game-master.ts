@@ -8,7 +8,15 @@ export interface GameMasterInput {
   /** The world after this step's actions (a copy; call it only when needed, it is O(agents)). */
   state(): ReturnType<WorldState['snapshot']>;
   /** What each acting agent did or said this step, in agent order. */
-  responses: Array<{ agentId: string; name: string; actions: string[]; rationale: string; failed?: string }>;
+  responses: Array<{
+    agentId: string;
+    name: string;
+    actions: string[];
+    /** The tool calls with their arguments (what the agent actually said and did). */
+    calls?: Array<{ tool: string; arguments: Record<string, unknown> }>;
+    rationale: string;
+    failed?: string;
+  }>;
   /** Clamps and rejections of this step. */
   constraintHits: ConstraintHit[];
   /** Events fired this step. */

@@ -5,6 +5,7 @@ import { expandAgents } from './populations';
 import type { RoomSpec, Scenario } from './scenario';
 import { checkScenarioFile, type PathIssue } from './scenario-checks';
 import { type ScenarioFile, ScenarioFileSchema } from './scenario-schema';
+import { normaliseScenarioData } from './seed-formats';
 import { formatPath, parseSource, type SourceDocument } from './source-map';
 
 /** Overrides applied when loading a scenario. */
@@ -25,6 +26,10 @@ export interface LoadScenarioOptions {
 export interface ScenarioValidation {
   scenario?: Scenario;
   issues: Issue[];
+  /** The format the file was written in (seed formats are converted to the native one). */
+  format?: string;
+  /** What a conversion from a seed format changed or dropped. */
+  notes?: string[];
 }
 
 type SchemaNode = { _zod: { def: Record<string, unknown> & { type: string } } };
@@ -200,7 +205,9 @@ export function validateScenarioText(text: string, options: LoadScenarioOptions 
       ],
     };
   }
-  const parsed = ScenarioFileSchema.safeParse(source.data);
+  const normalised = normaliseScenarioData(source.data, file ? { file } : {});
+  if (normalised.issues.length > 0) return { issues: locateIssues(normalised.issues, source, file) };
+  const parsed = ScenarioFileSchema.safeParse(normalised.data);
   if (!parsed.success) return { issues: zodIssues(parsed.error, source, file) };
   const scenarioFile = parsed.data;
   const issues = locateIssues(checkScenarioFile(scenarioFile), source, file);
@@ -271,8 +278,13 @@ export function validateScenarioText(text: string, options: LoadScenarioOptions 
       typeof metric === 'string' ? { name, expression: metric } : { name, ...metric },
     ),
     termination: scenarioFile.termination,
+    ...(scenarioFile.game_master ? { gameMaster: scenarioFile.game_master } : {}),
   };
-  return { scenario, issues: [] };
+  return {
+    scenario,
+    issues: [],
+    ...(normalised.format !== 'native' ? { format: normalised.format, notes: normalised.notes } : {}),
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GameMasterDefinition } from '../game-master/game-master-schema';
 
 /**
  * The native scenario format, as a user writes it (`ScenarioFile`). The loader validates a file
@@ -241,6 +242,9 @@ export const ScenarioFileSchema = z
     events: z.array(ScheduledEvent).default([]),
     metrics: z.record(Identifier, MetricDefinition).default({}),
     termination: z.array(TerminationCondition).default([]),
+    game_master: GameMasterDefinition.optional().describe(
+      'An authority over the world variables that rules on every step (seed 004)',
+    ),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import type { GameMasterSettings } from '../game-master/game-master-schema';
 import type {
   ActionDefinition,
   Dynamic,
@@ -73,4 +74,6 @@ export interface Scenario {
   events: Array<ScheduledEvent & { affectsIds?: string[] }>;
   metrics: MetricSpec[];
   termination: TerminationCondition[];
+  /** The game master block, when the scenario has one. */
+  gameMaster?: GameMasterSettings;
 }

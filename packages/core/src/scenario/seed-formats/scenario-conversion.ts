@@ -152,7 +152,7 @@ export function convertScenarioText(
       issues: normalised.issues.map((issue) => ({
         file,
         ...source.locate(issue.path, { key: issue.atKey ?? false }),
-        path: formatPath(issue.path),
+        ...(issue.path.length > 0 ? { path: formatPath(issue.path) } : {}),
         message: issue.message,
       })),
     };

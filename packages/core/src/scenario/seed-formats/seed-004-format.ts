@@ -167,7 +167,7 @@ function convertEngine(
 ): { gameMaster: GameMasterDefinitionInput; events: NonNullable<NativeScenarioInput['events']> } {
   for (const key of ['system_prompt', 'simulation_plan'] as const) {
     if (!text(engine[key]))
-      issues.push({ path: ['engine'], message: `engine.${key} is required (a non-empty text)` });
+      issues.push({ path: ['engine'], atKey: true, message: `engine.${key} is required (a non-empty text)` });
   }
   for (const key of Object.keys(engine))
     if (!knownEngineKeys.has(key)) notes.push(`engine.${key}: not part of the game master block; dropped.`);
