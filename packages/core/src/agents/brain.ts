@@ -31,8 +31,12 @@ export interface Observation {
   rooms: string[];
   /** Agents this one knows of and can address: everyone in small worlds, a sample in large ones. */
   contacts: Array<{ id: string; name: string; role: string }>;
-  /** Per-environment views (feeds, prices, …). */
+  /** Per-environment views (feeds, prices, …), for the environments the agent is a member of. */
   environments: Record<string, Record<string, unknown>>;
+  /** One line per event from environments the agent is not in, and scheduled events (the bridge digest). */
+  digest: string[];
+  /** The agent's beliefs per topic, when the scenario declares beliefs. */
+  beliefs: Record<string, { position: number; confidence: number }>;
 }
 
 /** A brain's choice for one step: tool calls, applied in order, and a one-line rationale. */

@@ -1,4 +1,4 @@
-import type { EnvironmentContext } from '../environments/environment';
+import type { Environment, EnvironmentContext } from '../environments/environment';
 import type { ToolCallRequest, ToolDefinition } from '../environments/tool';
 import { formatValue, type WorldActionsEnvironment } from '../environments/world-actions-environment';
 import { type CompiledExpression, compileExpression } from '../expression';
@@ -39,6 +39,8 @@ interface Candidate {
 export interface RuleBrainDependencies {
   actions: WorldActionsEnvironment;
   context(): EnvironmentContext;
+  /** Environments that propose moves for rule agents ({@link Environment.ruleCandidates}). */
+  environments?: () => readonly Environment[];
 }
 
 function trait(agent: AgentRuntime, name: TraitName): number {
@@ -145,6 +147,18 @@ export class RuleBrain implements Brain {
       for (const args of this.argumentChoices(tool, observation, random)) {
         const scored = this.score(agent, tool.name, args, context, inboxSenders);
         if (scored) candidates.push({ ...scored, score: scored.score + (random.next() * 2 - 1) * noise });
+      }
+    }
+    const offered = new Set(observation.tools.map((tool) => tool.name));
+    for (const environment of this.dependencies.environments?.() ?? []) {
+      if (!environment.ruleCandidates) continue;
+      for (const candidate of environment.ruleCandidates(agent, observation, context, random)) {
+        if (!offered.has(candidate.call.tool) || !Number.isFinite(candidate.score)) continue;
+        candidates.push({
+          call: candidate.call,
+          score: candidate.score + (random.next() * 2 - 1) * noise,
+          goalNote: candidate.note,
+        });
       }
     }
     let best = candidates[0] as Candidate;

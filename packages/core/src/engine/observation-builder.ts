@@ -1,6 +1,8 @@
 import type { AgentRuntime } from '../agents/agent-runtime';
 import type { Observation } from '../agents/brain';
 import { describeMood, moodStimuli, shiftMood } from '../agents/emotion';
+import type { BeliefStore } from '../beliefs/belief-store';
+import { type Bridge, membershipsOf } from '../environments/bridge';
 import type { Environment, EnvironmentContext } from '../environments/environment';
 import type { ToolDefinition } from '../environments/tool';
 import type { Random } from '../random';
@@ -20,6 +22,10 @@ export interface StepView {
   agentVariables: readonly string[];
   /** Events fired this step, with the ids they affect (undefined: everyone). */
   firedEvents: Array<{ type: string; description: string; affects?: ReadonlySet<string> }>;
+  /** The cross-environment digest source. */
+  bridge?: Bridge;
+  /** Beliefs to show, when the scenario tracks them. */
+  beliefs?: BeliefStore;
   /** Hits agents have not seen yet, grouped once per step by {@link groupHits}. */
   constraintHits: GroupedHits;
 }
@@ -79,7 +85,7 @@ export function buildObservation(
   for (const environment of view.environments) {
     tools.push(...environment.tools(agent, context));
     const observed = environment.observe?.(agent, context);
-    if (observed) environmentViews[environment.name] = observed;
+    if (observed && Object.keys(observed).length > 0) environmentViews[environment.name] = observed;
   }
   const inbox = context.messages.read(id);
   for (const message of inbox) if (message.to === id) shiftMood(agent.mood, moodStimuli.directMessage);
@@ -122,6 +128,8 @@ export function buildObservation(
       random,
     ),
     environments: environmentViews,
+    digest: view.bridge?.digestFor(id, membershipsOf(id, view.environments)) ?? [],
+    beliefs: view.beliefs?.viewFor(id) ?? {},
   };
 }
 

@@ -2,7 +2,16 @@ import { type AgentRuntime, remember } from '../agents/agent-runtime';
 import type { Brain, Observation } from '../agents/brain';
 import { baselineMood, describeMood, moodStimuli, shiftMood } from '../agents/emotion';
 import { RuleBrain } from '../agents/rule-brain';
+import { InteractionGraph } from '../analysis/interaction-graph';
+import { BeliefStore } from '../beliefs/belief-store';
+import {
+  Bridge,
+  createEnvironments,
+  membershipsOf,
+  type PublishingEnvironment,
+} from '../environments/bridge';
 import type { Environment, EnvironmentContext } from '../environments/environment';
+import { environmentToolNames } from '../environments/environment-schemas';
 import { MessagingEnvironment } from '../environments/messaging-environment';
 import { WorldActionsEnvironment } from '../environments/world-actions-environment';
 import { SandtableError } from '../errors';
@@ -41,6 +50,14 @@ export class RunContext {
   readonly brains = new Map<string, Brain>();
   readonly controller = new AbortController();
   readonly gameMaster: GameMaster | undefined;
+  /** The scenario's social, market and economic environments (also in `environments`). */
+  readonly publishing: PublishingEnvironment[];
+  /** Carries each environment's events to agents outside it, next step. */
+  readonly bridge = new Bridge();
+  /** Belief positions, confidence and trust, when the scenario declares topics. */
+  readonly beliefs: BeliefStore | undefined;
+  /** Who messaged, followed, traded with or affected whom. */
+  readonly graph: InteractionGraph;
   /** The run's rule brain (also the fallback of model brains). */
   readonly rules: RuleBrain;
   private readonly compiled = new Map<string, CompiledExpression>();
@@ -81,8 +98,34 @@ export class RunContext {
     this.scope = new ExpressionScope(scenario, this.world, () => this.activeList.map((agent) => agent.view));
     this.refreshActive();
     const worldActions = new WorldActionsEnvironment(scenario.actions);
-    this.environments = [worldActions, new MessagingEnvironment(), ...(options.environments ?? [])];
-    const rules = new RuleBrain({ actions: worldActions, context: () => this.environmentContext() });
+    this.publishing = createEnvironments(scenario.environments ?? [], scenario, scenario.seed);
+    this.environments = [
+      worldActions,
+      new MessagingEnvironment(),
+      ...this.publishing,
+      ...(options.environments ?? []),
+    ];
+    this.beliefs = scenario.beliefs
+      ? new BeliefStore(
+          scenario.beliefs,
+          scenario.agents.map((agent) => ({ id: agent.id, role: agent.role })),
+          scenario.seed,
+        )
+      : undefined;
+    const publishedTools = new Set(
+      (scenario.environments ?? []).flatMap((definition) => environmentToolNames(definition)),
+    );
+    this.graph = new InteractionGraph({
+      agents: scenario.agents.map((agent) => agent.id),
+      rooms: new Map(scenario.rooms.map((room) => [room.name, room.members])),
+      ignoreTool: (tool) => publishedTools.has(tool),
+    });
+    this.stream.subscribe((event) => this.graph.record(event));
+    const rules = new RuleBrain({
+      actions: worldActions,
+      context: () => this.environmentContext(),
+      environments: () => this.environments,
+    });
     this.rules = rules;
     for (const agent of this.order) this.brains.set(agent.spec.id, options.brainFor?.(agent, rules) ?? rules);
   }
@@ -151,6 +194,8 @@ export class RunContext {
       },
       world,
       inbox: this.messages.peek(agent.spec.id),
+      digest: this.bridge.digestFor(agent.spec.id, membershipsOf(agent.spec.id, this.environments)),
+      beliefs: this.beliefs?.viewFor(agent.spec.id) ?? {},
       events: [],
       constraintHits: [],
       memory: [...agent.memory],

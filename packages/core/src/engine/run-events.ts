@@ -39,12 +39,12 @@ export interface RunEventPayloads {
   };
   'state-changed': {
     step: number;
-    cause: 'dynamics' | 'event' | 'control' | 'game-master';
+    cause: 'dynamics' | 'event' | 'control' | 'game-master' | 'environment';
     changes: StateChange[];
   };
   'constraint-hit': ConstraintHit & {
     step: number;
-    cause: 'dynamics' | 'event' | 'action' | 'control' | 'game-master';
+    cause: 'dynamics' | 'event' | 'action' | 'control' | 'game-master' | 'environment';
     by?: string;
   };
   'agent-acted': {

@@ -1,6 +1,12 @@
 import { type AgentRuntime, remember } from '../agents/agent-runtime';
 import type { Decision, Observation } from '../agents/brain';
 import { moodStimuli, progressStimulus, relaxMood, shiftMood } from '../agents/emotion';
+import {
+  collectEnvironmentEvents,
+  collectExposures,
+  collectInteractions,
+  scheduledBridgeEvents,
+} from '../environments/bridge';
 import type { ToolCallRequest } from '../environments/tool';
 import { formatValue } from '../environments/world-actions-environment';
 import { createRandom } from '../random';
@@ -265,6 +271,41 @@ export class StepExecutor {
   }
 
   /**
+   * Environments tick (their world writes recorded like any other), beliefs take in what agents
+   * read, the bridge swaps last step's events for this step's, interactions reach the graph.
+   */
+  private tickEnvironments(step: number): void {
+    const { context } = this;
+    const changes: StateChange[] = [];
+    const hits: ConstraintHit[] = [];
+    for (const environment of context.environments) {
+      const written = environment.tick?.(context.environmentContext());
+      if (written) {
+        changes.push(...written.changes);
+        hits.push(...written.hits);
+      }
+    }
+    if (changes.length > 0) context.emit('state-changed', { step, cause: 'environment', changes });
+    context.emitHits(hits, 'environment');
+    context.beliefs?.applyExposures(step, collectExposures(context.environments));
+    context.bridge.clear();
+    context.bridge.collect(collectEnvironmentEvents(context.environments));
+    for (const interaction of collectInteractions(context.environments))
+      context.graph.recordInteraction(interaction);
+  }
+
+  /** Each environment's numbers (`<name>.<metric>`) and the belief aggregates. */
+  private environmentMetrics(): Record<string, number> {
+    const metrics: Record<string, number> = {};
+    for (const environment of this.context.publishing) {
+      for (const [name, value] of Object.entries(environment.metrics()))
+        metrics[`${environment.name}.${name}`] = value;
+    }
+    Object.assign(metrics, this.context.beliefs?.metrics() ?? {});
+    return metrics;
+  }
+
+  /**
    * End of step for moods: progress on goals moves valence, then every mood relaxes toward its
    * baseline. Returns the mean mood of active agents.
    */
@@ -305,6 +346,7 @@ export class StepExecutor {
     this.context.scope.setStep(step);
     this.context.emit('step-started', { step });
     const fired = this.fireEvents(step);
+    this.context.bridge.collect(scheduledBridgeEvents(fired, step));
     this.applyDynamics(step);
     return fired;
   }
@@ -347,6 +389,8 @@ export class StepExecutor {
         ...(event.affects ? { affects: new Set(event.affects) } : {}),
       })),
       constraintHits: groupHits(this.context.unseenHits),
+      bridge: this.context.bridge,
+      ...(this.context.beliefs ? { beliefs: this.context.beliefs } : {}),
     };
     this.context.unseenHits = [];
     const world = visibleWorld(view);
@@ -404,13 +448,12 @@ export class StepExecutor {
     acted: { agents: AgentRuntime[]; outcomes: Array<TaskOutcome<Decision> | undefined> },
     fired: FiredEvent[],
   ): Promise<{ outcome: string; reason: string } | undefined> {
-    for (const environment of this.context.environments)
-      environment.tick?.(this.context.environmentContext());
+    this.tickEnvironments(step);
     if (this.context.gameMaster)
       await consultGameMaster(this.context, step, acted.agents, acted.outcomes, fired);
     this.context.scope.setActivity(counts.actions, counts.messages, counts.failures);
     const mood = this.updateMoods();
-    const metrics = this.computeMetrics(step);
+    const metrics = { ...this.computeMetrics(step), ...this.environmentMetrics() };
     this.metricHistory.push({ step, values: metrics });
     this.context.emit('step-completed', {
       step,

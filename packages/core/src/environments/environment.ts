@@ -1,7 +1,9 @@
 import type { AgentRuntime } from '../agents/agent-runtime';
+import type { Observation } from '../agents/brain';
 import type { ExpressionScope } from '../engine/expression-scope';
 import type { MessageBus } from '../engine/message-bus';
 import type { MessageRecord } from '../engine/run-events';
+import type { Random } from '../random';
 import type { Scenario } from '../scenario/scenario';
 import type { ConstraintHit, StateChange, WorldState } from '../world/world-state';
 import type { ToolCallRequest, ToolDefinition } from './tool';
@@ -37,10 +39,36 @@ export interface Environment {
   tools(agent: AgentRuntime, context: EnvironmentContext): ToolDefinition[];
   /** Applies one call. Must not throw for bad input: return `ok: false` with the reason. */
   execute(agent: AgentRuntime, call: ToolCallRequest, context: EnvironmentContext): ActionOutcome;
-  /** What this agent sees of the environment, added to its observation. */
-  observe?(agent: AgentRuntime, context: EnvironmentContext): Record<string, unknown>;
-  /** Advances the environment at the end of a step. */
-  tick?(context: EnvironmentContext): void;
+  /** What this agent sees of the environment, added to its observation (undefined: nothing, e.g. not a member). */
+  observe?(agent: AgentRuntime, context: EnvironmentContext): Record<string, unknown> | undefined;
+  /**
+   * Advances the environment at the end of a step. May return the world writes it made (through
+   * `context.world.write`), so the engine records them as changes and constraint hits.
+   */
+  tick?(context: EnvironmentContext): void | { changes: StateChange[]; hits: ConstraintHit[] };
+  /**
+   * Moves a rule-based (tier 0) agent could make here, scored by the environment, which knows its
+   * domain: the rule brain weighs them against the scenario's actions and waiting. Environments
+   * without it are never used by rule agents. Must not change anything.
+   */
+  ruleCandidates?(
+    agent: AgentRuntime,
+    observation: Observation,
+    context: EnvironmentContext,
+    random: Random,
+  ): RuleCandidate[];
+}
+
+/** A move a rule-based agent could make in an environment, with how much it appeals. */
+export interface RuleCandidate {
+  call: ToolCallRequest;
+  /**
+   * Comparable to the rule brain's goal scores (relative change of goal values, weighted): about 0
+   * is as good as waiting, 0.1 a clear gain, 1 a large one; negative is worse than waiting.
+   */
+  score: number;
+  /** Why, in a few words, for the agent's rationale. */
+  note: string;
 }
 
 /** An outcome with nothing changed. */

@@ -1,3 +1,4 @@
+import { checkEnvironmentDefinitions } from '../environments/environment-schemas';
 import { ExpressionChecker, type ExpressionDeclarations } from '../expression';
 import type { ScenarioFile, VariableDefinition } from './scenario-schema';
 
@@ -409,6 +410,13 @@ export function checkScenarioFile(file: ScenarioFile): PathIssue[] {
     const path = typeof metric === 'string' ? ['metrics', name] : ['metrics', name, 'expression'];
     const problem = contexts.global.check(source);
     if (problem) issues.push({ path, message: `invalid expression \`${source}\`: ${problem}` });
+  }
+  for (const issue of checkEnvironmentDefinitions(file.environments, {
+    agents: file.agents,
+    agentVariables: file.agent_variables,
+    takenToolNames: [...builtInToolNames, ...file.actions.map((action) => action.name)],
+  })) {
+    issues.push({ path: ['environments', ...issue.path], message: issue.message });
   }
   file.termination.forEach((condition, index) => {
     expression(contexts.global, condition.when, ['termination', index, 'when'], 'bool');

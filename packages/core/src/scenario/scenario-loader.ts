@@ -278,6 +278,8 @@ export function validateScenarioText(text: string, options: LoadScenarioOptions 
       typeof metric === 'string' ? { name, expression: metric } : { name, ...metric },
     ),
     termination: scenarioFile.termination,
+    environments: scenarioFile.environments,
+    ...(scenarioFile.beliefs ? { beliefs: scenarioFile.beliefs } : {}),
     ...(scenarioFile.game_master ? { gameMaster: scenarioFile.game_master } : {}),
   };
   return {

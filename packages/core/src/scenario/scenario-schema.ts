@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { BeliefsDefinition } from '../beliefs/beliefs-schema';
+import { EnvironmentDefinitions } from '../environments/environment-schemas';
 import { GameMasterDefinition } from '../game-master/game-master-schema';
 
 /**
@@ -242,6 +244,10 @@ export const ScenarioFileSchema = z
     events: z.array(ScheduledEvent).default([]),
     metrics: z.record(Identifier, MetricDefinition).default({}),
     termination: z.array(TerminationCondition).default([]),
+    environments: EnvironmentDefinitions.default([]).describe(
+      'Social, market and economic environments agents act in',
+    ),
+    beliefs: BeliefsDefinition.optional().describe('Belief topics and the opinion-dynamics parameters'),
     game_master: GameMasterDefinition.optional().describe(
       'An authority over the world variables that rules on every step (seed 004)',
     ),

@@ -1,3 +1,5 @@
+import type { BeliefsDefinition } from '../beliefs/beliefs-schema';
+import type { EnvironmentDefinition } from '../environments/environment-schemas';
 import type { GameMasterSettings } from '../game-master/game-master-schema';
 import type {
   ActionDefinition,
@@ -74,6 +76,10 @@ export interface Scenario {
   events: Array<ScheduledEvent & { affectsIds?: string[] }>;
   metrics: MetricSpec[];
   termination: TerminationCondition[];
+  /** Social, market and economic environments. */
+  environments: EnvironmentDefinition[];
+  /** Belief topics and opinion-dynamics parameters, when the scenario tracks beliefs. */
+  beliefs?: BeliefsDefinition;
   /** The game master block, when the scenario has one. */
   gameMaster?: GameMasterSettings;
 }
