@@ -58,6 +58,7 @@ describe('sandtable run', () => {
     expect((await readdir(folder)).sort()).toEqual([
       'events.jsonl',
       'final-state.json',
+      'interaction-graph.json',
       'metrics.csv',
       'run.json',
       'scenario.yaml',

@@ -153,6 +153,10 @@ export class RunOutput {
     };
     await writeFile(join(this.directory, 'final-state.json'), `${JSON.stringify(finalState, null, 2)}\n`);
     await writeFile(join(this.directory, 'summary.md'), renderRunSummary(run.scenario, this.recorder));
+    await writeFile(
+      join(this.directory, 'interaction-graph.json'),
+      `${JSON.stringify(run.interactionGraph(), null, 2)}\n`,
+    );
     if (extras.modelUsage) {
       await writeFile(
         join(this.directory, 'model-usage.json'),

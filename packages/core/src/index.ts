@@ -5,6 +5,7 @@
  */
 export type { AgentRuntime, AgentStatus } from './agents/agent-runtime';
 export type { Brain, Decision, DecisionContext, Observation } from './agents/brain';
+export { baselineMood, describeMood, type Mood } from './agents/emotion';
 export {
   type ActionFormat,
   jsonActionSchema,
@@ -20,8 +21,11 @@ export {
   sharedPrompt,
 } from './agents/prompt-builder';
 export { RuleBrain, renderTemplate, ruleTraitDefaults } from './agents/rule-brain';
+export { InteractionGraph, type InteractionGraphOptions } from './analysis/interaction-graph';
 export { type MetricTrajectory, RunRecorder } from './analysis/run-recorder';
 export { renderRunSummary } from './analysis/run-summary';
+export { BeliefStore } from './beliefs/belief-store';
+export { BeliefsDefinition } from './beliefs/beliefs-schema';
 export {
   type CreateRunOptions,
   createEngine,
@@ -29,6 +33,7 @@ export {
   type EngineModels,
   type EngineOptions,
 } from './engine/engine';
+export { EventClock } from './engine/event-clock';
 export { EventStream, type RunEventListener } from './engine/event-stream';
 export type { GameMaster, GameMasterInput, GameMasterUpdate } from './engine/game-master';
 export { type InjectedEvent, Run, type RunOptions, type RunResult, type RunStatus } from './engine/run';
@@ -43,8 +48,23 @@ export type {
 } from './engine/run-events';
 export { wallClockFields } from './engine/run-events';
 export { type PoolOptions, runPool, type TaskOutcome, TaskTimeoutError } from './engine/work-pool';
-export type { ActionOutcome, Environment, EnvironmentContext } from './environments/environment';
+export {
+  Bridge,
+  type BridgeEvent,
+  createEnvironments,
+  type PublishingEnvironment,
+} from './environments/bridge';
+export { EconomicEnvironment } from './environments/economic-environment';
+export type {
+  ActionOutcome,
+  Environment,
+  EnvironmentContext,
+  RuleCandidate,
+} from './environments/environment';
+export { EnvironmentDefinition, EnvironmentDefinitions } from './environments/environment-schemas';
+export { MarketEnvironment } from './environments/market-environment';
 export { MessagingEnvironment } from './environments/messaging-environment';
+export { SocialEnvironment } from './environments/social-environment';
 export {
   type ToolCallRequest,
   type ToolDefinition,

@@ -123,6 +123,11 @@ export class Run {
     while (this.controls.length > 0) this.controls.shift()?.();
   }
 
+  /** Who messaged, followed, traded with or affected whom so far: `{ nodes, edges, metadata }`. */
+  interactionGraph(): ReturnType<RunContext['graph']['toJSON']> {
+    return this.context.graph.toJSON();
+  }
+
   /** Emits a `run-notice` now (budget warnings, setup remarks). */
   notify(message: string): void {
     this.context.emit('run-notice', { message });
