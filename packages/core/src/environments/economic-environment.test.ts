@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunContext } from '../engine/run-context';
+import { createRandom } from '../random';
 import type { Scenario } from '../scenario/scenario';
 import { parseScenario } from '../scenario/scenario-loader';
 import { EconomicEnvironment } from './economic-environment';
@@ -161,5 +162,96 @@ describe('EconomicEnvironment', () => {
       cash: 100,
       offers: [{ id: 'c1', seller: 'farm', buyer: 'mill', quantity: 8 }],
     });
+  });
+});
+
+describe('EconomicEnvironment.ruleCandidates', () => {
+  function economy(budget = 100) {
+    const definition = EconomicEnvironmentDefinition.parse({
+      type: 'economic',
+      goods: [
+        { name: 'grain', base_price: 4 },
+        { name: 'flour', base_price: 10 },
+      ],
+      production: { farmer: { grain: 5 } },
+      consumption: { miller: { grain: 3 }, consumer: { flour: 1 } },
+      inventory: { farmer: { grain: 20 }, miller: { grain: 2 } },
+      budget,
+    });
+    const environment = new EconomicEnvironment(definition, {
+      members: ['farm', 'mill', 'town'],
+      agents: scenario.agents,
+      seed: 3,
+    });
+    const run = new RunContext(scenario);
+    const context = { ...run.environmentContext(), step: 1 };
+    const propose = (id: string) => {
+      const agent = context.agents.get(id)!;
+      return environment.ruleCandidates(agent, run.interviewObservation(agent), context, createRandom(1));
+    };
+    const apply = (id: string, call: { tool: string; arguments: Record<string, unknown> }) =>
+      environment.execute(context.agents.get(id)!, call, context);
+    return { environment, context, propose, apply };
+  }
+  const calls = (candidates: Array<{ call: { tool: string; arguments: Record<string, unknown> } }>) =>
+    candidates.map((candidate) => candidate.call);
+
+  it('offers surplus on contract to whoever needs it most, what it lacks, and sells surplus when the price beats its valuation', () => {
+    const { propose, apply } = economy();
+    const farm = calls(propose('farm'));
+    // 20 grain, no use for it: all surplus, valued at 4 × (1 − 0.3) = 2.8 < the price of 4.
+    expect(farm).toContainEqual({ tool: 'economic_sell', arguments: { good: 'grain', quantity: 10 } });
+    const offer = farm.find((call) => call.tool === 'economic_offer_contract')!;
+    expect(offer.arguments).toEqual({
+      agent: 'mill',
+      side: 'sell',
+      good: 'grain',
+      quantity: 7,
+      price: 4,
+      due_step: 3,
+    });
+    expect(apply('farm', offer).ok).toBe(true);
+    // One open offer per good at a time.
+    expect(calls(propose('farm')).map((call) => call.tool)).not.toContain('economic_offer_contract');
+  });
+
+  it('buys what it lacks within its cash and accepts an offer below its valuation', () => {
+    const { propose, apply, environment } = economy();
+    // The mill holds 2 grain and wants 3 steps × 3: it buys the 7 missing at 4.
+    expect(calls(propose('mill'))).toContainEqual({
+      tool: 'economic_buy',
+      arguments: { good: 'grain', quantity: 7 },
+    });
+    apply('farm', {
+      tool: 'economic_offer_contract',
+      arguments: { agent: 'mill', side: 'sell', good: 'grain', quantity: 5, price: 5, due_step: 3 },
+    });
+    apply('farm', {
+      tool: 'economic_offer_contract',
+      arguments: { agent: 'mill', side: 'sell', good: 'flour', quantity: 1, price: 30, due_step: 3 },
+    });
+    const accepts = propose('mill').filter((candidate) => candidate.call.tool === 'economic_accept_contract');
+    // Grain at 5 is below its valuation 4 × (1 + 0.5 × 7 / 9) ≈ 5.56; flour it does not need at 30 is not.
+    expect(accepts.map((candidate) => candidate.call.arguments.contract)).toEqual(['c1']);
+    expect(accepts[0]!.note).toContain('worth 5.56');
+    expect(apply('mill', accepts[0]!.call).ok).toBe(true);
+    // The town, with no flour, buys it; nobody proposes anything for goods it neither makes nor uses.
+    expect(calls(propose('town'))).toEqual([
+      { tool: 'economic_buy', arguments: { good: 'flour', quantity: 3 } },
+    ]);
+    expect(environment.contractList().map((contract) => contract.status)).toEqual(['accepted', 'offered']);
+  });
+
+  it('never proposes to spend more cash than it has', () => {
+    const { propose, apply, environment, context } = economy(10);
+    const [buy] = calls(propose('mill')).filter((call) => call.tool === 'economic_buy');
+    expect(buy).toEqual({ tool: 'economic_buy', arguments: { good: 'grain', quantity: 2 } });
+    expect(apply('mill', buy!).ok).toBe(true);
+    // 2 left buys half a unit; then nothing.
+    const [rest] = calls(propose('mill')).filter((call) => call.tool === 'economic_buy');
+    expect(rest).toEqual({ tool: 'economic_buy', arguments: { good: 'grain', quantity: 0.5 } });
+    expect(apply('mill', rest!).ok).toBe(true);
+    expect(environment.cashOf('mill', context)).toBeCloseTo(0, 9);
+    expect(calls(propose('mill')).filter((call) => call.tool === 'economic_buy')).toEqual([]);
   });
 });

@@ -1,5 +1,14 @@
 import type { AgentRuntime } from '../agents/agent-runtime';
-import { type ActionOutcome, type Environment, type EnvironmentContext, emptyOutcome } from './environment';
+import type { Observation } from '../agents/brain';
+import { ruleTraitDefaults } from '../agents/rule-brain';
+import type { Random } from '../random';
+import {
+  type ActionOutcome,
+  type Environment,
+  type EnvironmentContext,
+  emptyOutcome,
+  type RuleCandidate,
+} from './environment';
 import type {
   AgentInteraction,
   BridgeEvent,
@@ -56,6 +65,25 @@ export interface EconomicView extends Record<string, unknown> {
 function round(value: number, digits = 2): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
+}
+
+/** How rule agents trade goods; see {@link EconomicEnvironment.ruleCandidates}. */
+const economyRules = {
+  /** Steps of consumption an agent wants in stock. */
+  coverSteps: 3,
+  /** A short consumer values a good up to this much above its price. */
+  shortagePremium: 0.5,
+  /** A producer with surplus values it down to this much below its price. */
+  surplusDiscount: 0.3,
+  /** Steps ahead a contract offer is due. */
+  offerLead: 2,
+  /** Share of the surplus offered or sold at once. */
+  surplusShare: 0.5,
+} as const;
+
+/** Units rounded down: whole units from 1 up, else hundredths. */
+function units(value: number): number {
+  return value >= 1 ? Math.floor(value + 1e-9) : Math.floor(value * 100 + 1e-9) / 100;
 }
 
 function amountsFor(role: string, byRole: Record<string, Record<string, number>>): Record<string, number> {
@@ -338,6 +366,154 @@ export class EconomicEnvironment implements Environment {
       hits: writes.hits,
       messages: [],
     };
+  }
+
+  /**
+   * What one unit of a good is worth to an agent now, from its stock and its role: price × (1 +
+   * 0.5 × shortfall) for a consumer holding less than 3 steps of consumption (shortfall = the
+   * missing share of that cover), price × (1 − 0.3 × surplus share) for an agent holding more than
+   * it needs (surplus share = surplus / stock), else the price.
+   */
+  private valuation(agentId: string, good: string): { value: number; need: number; surplus: number } {
+    const price = this.prices.get(good) ?? 0;
+    const stock = this.inventoryOf(agentId, good);
+    const consumption = this.consumption.get(agentId)?.[good] ?? 0;
+    const wanted = consumption * economyRules.coverSteps;
+    const need = Math.max(wanted - stock, 0);
+    // An agent keeps its cover; everything above it is surplus.
+    const surplus = Math.max(stock - wanted, 0);
+    if (need > 0 && wanted > 0)
+      return { value: price * (1 + economyRules.shortagePremium * (need / wanted)), need, surplus };
+    if (surplus > 0 && stock > 0)
+      return { value: price * (1 - economyRules.surplusDiscount * (surplus / stock)), need, surplus };
+    return { value: price, need, surplus };
+  }
+
+  /**
+   * Moves a rule agent could make here (see {@link Environment.ruleCandidates}); nothing changes.
+   * Each good is valued as in {@link valuation}: above its price when the agent is short of it,
+   * below when it holds a surplus.
+   *
+   * - **Accept** an open offer to buy below its valuation (if it has the cash now) or to sell above
+   *   it (if stock plus production until the due step covers the quantity); score 0.05 + 0.5 ×
+   *   relative gain.
+   * - **Offer** on contract to the member who needs the good most (least stock against
+   *   consumption, below 3 steps; agent order breaks ties) what it lacks, at most half the
+   *   surplus, due in 2 steps, at the price × (1.05 − 0.1 × cooperation); score 0.04 + 0.1 ×
+   *   surplus share. Not while its own offer of that good is open.
+   * - **Buy** on the spot market what it lacks for 3 steps of consumption, as far as its spendable
+   *   cash goes; score 0.03 + 0.2 × shortfall.
+   * - **Sell** half its surplus on the spot market when the price is above its valuation; score
+   *   0.03 + 0.5 × (price − valuation) / price.
+   */
+  ruleCandidates(
+    agent: AgentRuntime,
+    _observation: Observation,
+    context: EnvironmentContext,
+    _random: Random,
+  ): RuleCandidate[] {
+    const id = agent.spec.id;
+    if (!this.memberSet.has(id)) return [];
+    const cooperation = agent.spec.traits.cooperation ?? ruleTraitDefaults.cooperation;
+    const spendable = Math.max(this.cash.balance(id, context) - this.cash.floor(id, context), 0);
+    const candidates: RuleCandidate[] = [];
+    for (const offer of this.openOffersTo(id, context.step)) {
+      const { value } = this.valuation(id, offer.good);
+      if (value <= 0) continue;
+      const buying = offer.buyer === id;
+      const gain = buying ? (value - offer.price) / value : (offer.price - value) / value;
+      if (gain <= 0) continue;
+      if (buying && offer.quantity * offer.price > spendable) continue;
+      if (!buying) {
+        const steps = Math.max(offer.dueStep - context.step, 0);
+        const perStep =
+          (this.production.get(id)?.[offer.good] ?? 0) - (this.consumption.get(id)?.[offer.good] ?? 0);
+        if (this.inventoryOf(id, offer.good) + perStep * steps < offer.quantity) continue;
+      }
+      candidates.push({
+        call: { tool: `${this.name}_accept_contract`, arguments: { contract: offer.id } },
+        score: 0.05 + 0.5 * gain,
+        note: `accept ${offer.id}: ${buying ? 'buy' : 'sell'} ${offer.quantity} ${offer.good} at ${round(offer.price)}, worth ${round(value)} to me`,
+      });
+    }
+    for (const good of this.goods) {
+      const price = this.prices.get(good) ?? 0;
+      if (price <= 0) continue;
+      const { value, need, surplus } = this.valuation(id, good);
+      const stock = this.inventoryOf(id, good);
+      if (need > 0) {
+        const quantity = units(Math.min(need, spendable / price));
+        if (quantity > 0) {
+          const wanted = (this.consumption.get(id)?.[good] ?? 0) * economyRules.coverSteps;
+          candidates.push({
+            call: { tool: `${this.name}_buy`, arguments: { good, quantity } },
+            score: 0.03 + 0.2 * (wanted > 0 ? need / wanted : 0),
+            note: `buy ${quantity} ${good} at ${round(price)}: short of ${round(need)}`,
+          });
+        }
+      }
+      if (surplus <= 0 || stock <= 0) continue;
+      const quantity = units(surplus * economyRules.surplusShare);
+      if (quantity <= 0) continue;
+      if (price > value) {
+        candidates.push({
+          call: { tool: `${this.name}_sell`, arguments: { good, quantity } },
+          score: 0.03 + (0.5 * (price - value)) / price,
+          note: `sell ${quantity} surplus ${good} at ${round(price)}, worth ${round(value)} to me`,
+        });
+      }
+      const pending = this.contracts.some(
+        (contract) =>
+          contract.status === 'offered' &&
+          contract.proposer === id &&
+          contract.good === good &&
+          contract.dueStep >= context.step,
+      );
+      const buyer = pending ? undefined : this.neediest(id, good, context);
+      // Offer what the buyer lacks, at most the share of the surplus.
+      const offered = buyer ? units(Math.min(quantity, this.valuation(buyer, good).need)) : 0;
+      if (buyer !== undefined && offered > 0) {
+        const unitPrice = round(price * (1.05 - 0.1 * cooperation));
+        candidates.push({
+          call: {
+            tool: `${this.name}_offer_contract`,
+            arguments: {
+              agent: buyer,
+              side: 'sell',
+              good,
+              quantity: offered,
+              price: unitPrice,
+              due_step: context.step + Math.min(economyRules.offerLead, this.definition.max_contract_steps),
+            },
+          },
+          score: 0.04 + 0.1 * (surplus / stock),
+          note: `offer ${offered} surplus ${good} to ${context.agents.get(buyer)?.spec.name ?? buyer} at ${unitPrice}`,
+        });
+      }
+    }
+    return candidates;
+  }
+
+  /**
+   * The active member other than `agentId` that consumes `good` and holds the fewest steps of it,
+   * below the wanted cover; undefined when nobody is short.
+   */
+  private neediest(agentId: string, good: string, context: EnvironmentContext): string | undefined {
+    let best: string | undefined;
+    let bestCover = Number.POSITIVE_INFINITY;
+    for (const member of this.members) {
+      if (member === agentId) continue;
+      const runtime = context.agents.get(member);
+      if (!runtime || runtime.status === 'terminated') continue;
+      const consumption = this.consumption.get(member)?.[good] ?? 0;
+      if (consumption <= 0) continue;
+      const cover = this.inventoryOf(member, good) / consumption;
+      if (cover < economyRules.coverSteps && cover < bestCover) {
+        bestCover = cover;
+        best = member;
+      }
+    }
+    return best;
   }
 
   /** Cash, inventory, prices, production, open offers to the agent and its contracts. Non-members get an empty view. */

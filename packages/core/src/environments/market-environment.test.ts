@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Observation } from '../agents/brain';
 import { RunContext } from '../engine/run-context';
+import { createRandom } from '../random';
 import type { Scenario } from '../scenario/scenario';
 import { parseScenario } from '../scenario/scenario-loader';
 import type { EnvironmentContext } from './environment';
@@ -178,5 +180,124 @@ describe('MarketEnvironment', () => {
     expect(environment.cashOf('ana', context)).toBeCloseTo(cash + 10, 9);
     expect(act('ana', 'market_buy', { question: 'winner', outcome: 'red', shares: 1 }).ok).toBe(false);
     expect(environment.resolve('winner', 'red', context)).toBeUndefined();
+  });
+});
+
+describe('MarketEnvironment.ruleCandidates', () => {
+  const traders = parseScenario(`
+name: Rule traders
+seed: 5
+clock: { steps: 10 }
+agents:
+  - { id: ana, role: trader, traits: { risk_aversion: 0.2 } }
+  - { id: ben, role: trader, traits: { risk_aversion: 0.9 } }
+  - { id: cy, role: watcher }
+beliefs:
+  topics:
+    - { name: strike, initial: { mean: 0, spread: 0 } }
+`);
+
+  function market(overrides: Partial<EnvironmentDefinitionInput> = {}) {
+    const definition = MarketEnvironmentDefinition.parse({
+      type: 'market',
+      questions: [
+        { id: 'strike', text: 'Strike ends by May', initial_prices: [0.3, 0.7] },
+        { id: 'winner', text: 'Who wins', outcomes: ['red', 'blue', 'green'] },
+      ],
+      traders: ['role:trader'],
+      liquidity: 50,
+      ...overrides,
+    });
+    const environment = new MarketEnvironment(definition, {
+      members: ['ana', 'ben', 'cy'],
+      agents: traders.agents,
+      seed: 5,
+    });
+    const run = new RunContext(traders);
+    const context: EnvironmentContext = { ...run.environmentContext(), step: 1 };
+    /** What `id` would trade, believing `position` on `strike` with `confidence`. */
+    const propose = (id: string, position: number, confidence: number, digest: string[] = []) => {
+      const agent = context.agents.get(id)!;
+      const observation: Observation = {
+        ...run.interviewObservation(agent),
+        environments: { market: environment.observe(agent, context) },
+        beliefs: { strike: { position, confidence } },
+        digest,
+      };
+      return environment.ruleCandidates(agent, observation, context, createRandom(1));
+    };
+    const apply = (id: string, call: { tool: string; arguments: Record<string, unknown> }) =>
+      environment.execute(context.agents.get(id)!, call, context);
+    return { environment, context, propose, apply };
+  }
+
+  it('buys the outcome its belief says is underpriced, sized by confidence and caution, and the trade moves the price', () => {
+    const { environment, propose, apply, context } = market();
+    // Position 0.4 → probability 0.7; with confidence 0.8 the estimate is 0.8 × 0.7 + 0.2 × 0.3 = 0.62.
+    const [buy] = propose('ana', 0.4, 0.8);
+    expect(buy?.call).toMatchObject({
+      tool: 'market_buy',
+      arguments: { question: 'strike', outcome: 'yes' },
+    });
+    expect(buy?.note).toContain('worth 62%');
+    expect(buy!.score).toBeGreaterThan(0.1);
+    const shares = Number(buy!.call.arguments.shares);
+    const [cautious] = propose('ben', 0.4, 0.8);
+    expect(Number(cautious!.call.arguments.shares)).toBeLessThan(shares);
+    const [unsure] = propose('ana', 0.4, 0.3);
+    expect(Number(unsure?.call.arguments.shares ?? 0)).toBeLessThan(shares);
+    expect(apply('ana', buy!.call).ok).toBe(true);
+    expect(environment.prices('strike')!.yes).toBeGreaterThan(0.3);
+    // Never past its estimate: the price stays below 0.62 even if it bought alone.
+    expect(environment.prices('strike')!.yes).toBeLessThan(0.62);
+    expect(environment.cashOf('ana', context)).toBeLessThan(100);
+  });
+
+  it('does not trade on a small edge, and non-traders get nothing', () => {
+    const { propose } = market();
+    // Position -0.4 → 0.3, the price: no edge at all.
+    expect(propose('ana', -0.4, 0.9)).toEqual([]);
+    expect(propose('cy', 0.9, 0.9)).toEqual([]);
+  });
+
+  it('sells held shares when the price rises above its estimate, and buys the other side when it holds none', () => {
+    const { environment, propose, apply } = market();
+    apply('ana', { tool: 'market_buy', arguments: { question: 'strike', outcome: 'yes', shares: 20 } });
+    apply('ben', { tool: 'market_buy', arguments: { question: 'strike', outcome: 'yes', shares: 60 } });
+    expect(environment.prices('strike')!.yes).toBeGreaterThan(0.6);
+    const proposals = propose('ana', -0.2, 0.9);
+    const sell = proposals.find((candidate) => candidate.call.tool === 'market_sell')!;
+    expect(sell.call.arguments).toMatchObject({ question: 'strike', outcome: 'yes' });
+    expect(Number(sell.call.arguments.shares)).toBeLessThanOrEqual(20);
+    expect(proposals.find((candidate) => candidate.call.tool === 'market_buy')?.call.arguments.outcome).toBe(
+      'no',
+    );
+    expect(apply('ana', sell.call).ok).toBe(true);
+  });
+
+  it('reads stance tags about the question in its digest as news', () => {
+    const { propose } = market();
+    const leak = ['[Social] Trending: "#strike +0.90 The union will sign tomorrow" by Sam'];
+    // No belief in the question's direction (estimate = price) … until the news.
+    expect(propose('ana', -0.4, 0.5)).toEqual([]);
+    const [buy] = propose('ana', -0.4, 0.5, leak);
+    expect(buy?.call.arguments).toMatchObject({ question: 'strike', outcome: 'yes' });
+    expect(buy?.note).toContain('1 news');
+    const [sell] = propose('ana', -0.4, 0.5, ['[Social] Trending: "#strike -0.90 Talks collapsed" by Sam']);
+    expect(sell?.call.arguments).toMatchObject({ question: 'strike', outcome: 'no' });
+    // Tags on other topics are not news about this question.
+    expect(propose('ana', -0.4, 0.5, ['[Social] Trending: "#weather +0.90 Sunny" by Sam'])).toEqual([]);
+  });
+
+  it('trades a question without a linked belief only on news, and never spends more cash than it has', () => {
+    const { propose, apply, environment, context } = market({ cash: 2 });
+    const tagged = ['[Social] Trending: "#winner +1.00 Red is certain" by Sam'];
+    const buys = propose('ana', -0.4, 0.5, tagged).filter(
+      (candidate) => candidate.call.arguments.question === 'winner',
+    );
+    expect(buys.map((candidate) => candidate.call.arguments.outcome)).toEqual(['red']);
+    expect(Number(buys[0]!.call.arguments.shares)).toBeLessThanOrEqual(2 * 0.95);
+    expect(apply('ana', buys[0]!.call).ok).toBe(true);
+    expect(environment.cashOf('ana', context)).toBeGreaterThan(0);
   });
 });
