@@ -8,6 +8,7 @@ export {
   type ScriptedResponse,
   type ScriptedToolCall,
 } from '../model/scripted-model';
+export * from './server-profiles';
 export { exampleFromSchema } from './simulated-behaviour';
 export {
   SimulatedModelServer,
@@ -26,3 +27,14 @@ export {
   type SimulatedServerStats,
   type SimulatedToolCall,
 } from './simulated-server-types';
+export * from './virtual-time/api-server-model';
+export * from './virtual-time/create-server-model';
+export * from './virtual-time/iteration-server-model';
+export * from './virtual-time/lower-bound';
+export * from './virtual-time/prefix-cache';
+export * from './virtual-time/profile-server-options';
+export * from './virtual-time/prompt-tokens';
+export * from './virtual-time/server-model';
+export * from './virtual-time/simulated-decision';
+export * from './virtual-time/simulated-provider';
+export * from './virtual-time/virtual-clock';

@@ -28,6 +28,12 @@ class TokenBucket {
     this.#updatedAt = now;
   }
 
+  /** What is left now, rounded down (never below 0). */
+  remaining(now: number): number {
+    this.#refill(now);
+    return Math.max(0, Math.floor(this.#level));
+  }
+
   /** Milliseconds until `amount` is available (0 when it is now). */
   waitFor(amount: number, now: number): number {
     this.#refill(now);
@@ -89,7 +95,6 @@ export class ApiServerModel implements ServerModel {
     const outcome = new Promise<ServerOutcome>((settle) => {
       resolve = settle;
     });
-    const draws = apiAttemptDraws(profile, this.#attempts.next(seed, job.key));
 
     const promptLength = job.prompt.length;
     const cost = promptLength + job.maxTokens;
@@ -98,10 +103,19 @@ export class ApiServerModel implements ServerModel {
       const wait = Math.max(this.#requestBucket.waitFor(1, now), this.#tokenBucket.waitFor(cost, now));
       if (wait > 0 && (this.#options.admission ?? 'refuse') === 'refuse') {
         this.#fail(429);
+        const limits = profile.rateLimits as NonNullable<ApiServerProfile['rateLimits']>;
+        // The headers OpenAI sends with a rate-limit refusal.
+        const headers = {
+          'x-ratelimit-limit-requests': String(limits.requestsPerMinute),
+          'x-ratelimit-remaining-requests': String(this.#requestBucket.remaining(now)),
+          'x-ratelimit-limit-tokens': String(limits.tokensPerMinute),
+          'x-ratelimit-remaining-tokens': String(this.#tokenBucket.remaining(now)),
+        };
         const refusal = {
           ok: false as const,
           status: 429,
           retryAfterMs: Math.ceil(wait),
+          headers,
           message: 'rate limit reached for requests or tokens per minute',
         };
         deliver(clock, resolve, refusal);
@@ -112,6 +126,8 @@ export class ApiServerModel implements ServerModel {
       this.#tokenBucket.take(cost, now);
     }
 
+    // Drawn only for admitted attempts: a refusal does not change what a key's next attempt gets.
+    const draws = apiAttemptDraws(profile, this.#attempts.next(seed, job.key));
     const cached = this.#cache ? this.#cache.lookupAndStore(job.prompt) : 0;
     const firstToken =
       draws.firstTokenMilliseconds + (promptLength - cached) * profile.prefillMillisecondsPerToken;

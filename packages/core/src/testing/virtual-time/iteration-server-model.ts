@@ -77,7 +77,8 @@ export class IterationServerModel implements ServerModel {
       return this.#refuse(resolve, outcome, 429, 'too many requests in flight', gateway.retryAfterMs);
     }
     const queue = profile.queue;
-    if (refusing && queue && this.#waiting.length - this.#waitingHead >= queue.limit) {
+    // Requests beyond the running sequences wait in the queue.
+    if (refusing && queue && this.#inFlight - profile.maxSequences >= queue.limit) {
       return this.#refuse(
         resolve,
         outcome,

@@ -17,8 +17,19 @@ export interface StepBound {
   workMilliseconds: number;
   /** The slowest request alone on an idle server, with every shareable prefix cached. */
   criticalPathMilliseconds: number;
-  /** The larger of the two: no scheduler can finish the step sooner. */
+  /**
+   * With a concurrency limit: every request alone, summed, divided by the limit (each holds one of
+   * the limit's slots at least that long). 0 without one.
+   */
+  concurrencyMilliseconds: number;
+  /** The largest of the three: no scheduler can finish the step sooner. */
   boundMilliseconds: number;
+}
+
+/** Options of {@link runLowerBound}. */
+export interface LowerBoundOptions {
+  /** A limit on requests in flight that every scheduler compared must respect. */
+  concurrency?: number;
 }
 
 /** The analytic lower bound of a run of steps, in milliseconds. */
@@ -43,13 +54,16 @@ export interface RunBound {
  *   cost + base cost × the iterations needed (output tokens ÷ `maxSequences`, or all tokens ÷
  *   `maxBatchedTokens`). Critical path: the request's prefill chunks and decode iterations in a
  *   batch of one.
+ * With `concurrency`, each step also takes at least the sum of its requests' times alone divided by
+ * the limit.
  */
 export function runLowerBound(
   profile: ServerProfile,
   steps: ReadonlyArray<readonly BoundJob[]>,
   seed: number,
+  options: LowerBoundOptions = {},
 ): RunBound {
-  const bounds = steps.map((jobs) => stepLowerBound(profile, jobs, seed));
+  const bounds = steps.map((jobs) => stepLowerBound(profile, jobs, seed, options));
   let total = 0;
   for (const step of bounds) total += step.boundMilliseconds;
   if (profile.kind === 'api') total = Math.max(total, apiWork(profile, steps.flat()));
@@ -57,17 +71,26 @@ export function runLowerBound(
 }
 
 /** The lower bound of one step: see {@link runLowerBound}. */
-export function stepLowerBound(profile: ServerProfile, jobs: readonly BoundJob[], seed: number): StepBound {
+export function stepLowerBound(
+  profile: ServerProfile,
+  jobs: readonly BoundJob[],
+  seed: number,
+  options: LowerBoundOptions = {},
+): StepBound {
   const work = profile.kind === 'api' ? apiWork(profile, jobs) : iterationWork(profile, jobs);
   let critical = 0;
+  let total = 0;
   for (const job of jobs) {
     const alone = profile.kind === 'api' ? apiAlone(profile, job, seed) : iterationAlone(profile, job);
     critical = Math.max(critical, alone);
+    total += alone;
   }
+  const concurrency = options.concurrency === undefined ? 0 : total / options.concurrency;
   return {
     workMilliseconds: work,
     criticalPathMilliseconds: critical,
-    boundMilliseconds: Math.max(work, critical),
+    concurrencyMilliseconds: concurrency,
+    boundMilliseconds: Math.max(work, critical, concurrency),
   };
 }
 

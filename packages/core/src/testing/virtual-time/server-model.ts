@@ -5,9 +5,10 @@ import type { PromptBlocks } from './prompt-tokens';
 /** One request as a simulated server model sees it. */
 export interface ServerJob {
   /**
-   * What the request is for, e.g. `"<seed>"` of an agent's step. Every random draw about the
-   * request is keyed by it and by how many times the key was sent before, so two schedulers
-   * sending the same requests in different orders get the same draws.
+   * What the request is for: the request's `seed`, which the model brain derives from the run
+   * seed, the step and the agent. Every random draw about an attempt is keyed by it and by how many
+   * attempts of the key the server admitted before, so schedulers that send the same requests in
+   * different orders (or get refused a different number of times) get the same draws.
    */
   key: string;
   prompt: PromptBlocks;
@@ -32,6 +33,8 @@ export type ServerOutcome =
       status: number;
       /** What the server says in `retry-after-ms`, when it says anything. */
       retryAfterMs?: number;
+      /** Other response headers (e.g. the `x-ratelimit-*` of a rate-limit refusal). */
+      headers?: Record<string, string>;
       message: string;
     };
 
@@ -93,11 +96,11 @@ export interface ServerModelOptions {
   admission?: 'refuse' | 'wait';
 }
 
-/** Counts how many times each key was submitted, for per-attempt draws. */
+/** Counts the admitted attempts of each key, for per-attempt draws. */
 export class AttemptCounter {
   readonly #counts = new Map<string, number>();
 
-  /** The generator for the next attempt of `key`. */
+  /** The generator for the next admitted attempt of `key`: seeded with (seed, key, attempt number). */
   next(seed: number, key: string): Random {
     const occurrence = this.#counts.get(key) ?? 0;
     this.#counts.set(key, occurrence + 1);

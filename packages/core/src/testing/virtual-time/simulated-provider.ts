@@ -82,17 +82,20 @@ export class SimulatedServerProvider implements ModelProvider {
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>((_, reject) => {
       onAbort = () => {
-        handle.cancel();
         reject(errorFromAbort(signal as AbortSignal, this.id));
+        handle.cancel();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
     });
     aborted.catch(() => undefined);
     try {
       const outcome = await Promise.race([handle.outcome, aborted]);
+      if (signal?.aborted) throw errorFromAbort(signal, this.id);
       if (!outcome.ok) {
-        const headers =
-          outcome.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(outcome.retryAfterMs) };
+        const headers = {
+          ...outcome.headers,
+          ...(outcome.retryAfterMs === undefined ? {} : { 'retry-after-ms': String(outcome.retryAfterMs) }),
+        };
         throw errorFromStatus(outcome.status, headers, outcome.message, this.id);
       }
       return {
