@@ -79,7 +79,7 @@ export class SimulatedModelServer {
         else response.destroy();
       });
     });
-    server.keepAliveTimeout = 1000;
+    server.keepAliveTimeout = 5000;
     instance = new SimulatedModelServer(server, options);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
