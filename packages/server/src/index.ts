@@ -1,0 +1,2 @@
+/** @sandtable/server — HTTP API (being built). */
+export {};

@@ -1,0 +1,2 @@
+/** @sandtable/store — persistence (being built). */
+export {};
