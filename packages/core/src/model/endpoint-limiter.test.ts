@@ -64,7 +64,7 @@ describe('EndpointLimiter', () => {
     expect(order).toEqual(['first', 'second']);
   });
 
-  it('halves once per round of overload, never below 1, and grows by 1 per window of good latency up to the maximum', () => {
+  it('halves once per round of overload, never below 1, then slow-starts back to where the cut came from', () => {
     const limiter = new EndpointLimiter(new ManualClock(), { maxConcurrency: 8 });
     const round = take(limiter, 8);
     for (const permit of round) limiter.recordOverload(permit);
@@ -76,17 +76,30 @@ describe('EndpointLimiter', () => {
       permit!.release();
     }
     expect(limiter.limit).toBe(1);
-    // Growth: +1 after `limit` successes whose latency holds.
+    // Slow start: each window of `limit` successes doubles the limit, whatever their latency.
     limiter.recordSuccess(10);
     expect(limiter.limit).toBe(2);
-    limiter.recordSuccess(12);
-    limiter.recordSuccess(500); // latency did not hold: the streak restarts
-    limiter.recordSuccess(11);
-    expect(limiter.limit).toBe(2);
-    limiter.recordSuccess(11);
-    expect(limiter.limit).toBe(3);
-    for (let index = 0; index < 100; index += 1) limiter.recordSuccess(10);
+    limiter.recordSuccess(900);
+    limiter.recordSuccess(15);
+    expect(limiter.limit).toBe(4);
+    for (let index = 0; index < 3; index += 1) limiter.recordSuccess(700);
+    expect(limiter.limit).toBe(4);
+    limiter.recordSuccess(700);
     expect(limiter.limit).toBe(8);
+  });
+
+  it('doubles per window of successes and stops at the maximum', () => {
+    const limiter = new EndpointLimiter(new ManualClock(), { maxConcurrency: 6 });
+    const [permit] = take(limiter, 1);
+    limiter.recordOverload(permit); // 6 → 3
+    permit!.release();
+    expect(limiter.limit).toBe(3);
+    for (let index = 0; index < 2; index += 1) limiter.recordSuccess(10);
+    expect(limiter.limit).toBe(3);
+    limiter.recordSuccess(10);
+    expect(limiter.limit).toBe(6); // 3 × 2, capped at the maximum
+    for (let index = 0; index < 40; index += 1) limiter.recordSuccess(10);
+    expect(limiter.limit).toBe(6);
   });
 
   it('keeps a fixed limit when adaptation is off', () => {

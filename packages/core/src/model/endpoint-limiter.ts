@@ -4,15 +4,8 @@ import { abortedError, type Clock } from './clock';
 export interface EndpointLimiterOptions {
   /** The most calls in flight at once; the adaptive limit never goes above it. */
   maxConcurrency: number;
-  /** Adapt the limit (AIMD) to overload signals. When false the limit stays at `maxConcurrency`. @defaultValue true */
+  /** Adapt the limit to overload signals. When false the limit stays at `maxConcurrency`. @defaultValue true */
   adaptive?: boolean;
-  /**
-   * Latency "holds" (and the limit may grow) while a call takes at most `latencyTolerance` × the
-   * best recent latency + `latencySlackMs`. @defaultValue 2
-   */
-  latencyTolerance?: number;
-  /** Absolute slack on the latency check, so jitter on very fast servers does not block growth. @defaultValue 20 */
-  latencySlackMs?: number;
 }
 
 /** A slot for one call. Release it exactly once when the call ends (further calls are ignored). */
@@ -30,20 +23,19 @@ interface Waiter {
 }
 
 /**
- * The in-flight limit of one endpoint, adapted by AIMD: it starts at `maxConcurrency`, halves on an
- * overload signal (429, 503, timeout; at most once per round of calls that were already in flight),
- * and grows by 1 after about one limit's worth of successes while latency holds — never above
- * `maxConcurrency`, never below 1. A `retry-after` pauses the endpoint until that time. Waiters
+ * The in-flight limit of one endpoint, adapted to overload: it starts at `maxConcurrency`, halves on
+ * an overload signal (429, 503, timeout; at most once per round of calls that were already in
+ * flight), then slow-starts back: each window of one limit's worth of successes doubles it, up to
+ * `maxConcurrency`; never below 1. Recovery is not gated on latency: LLM latencies spread
+ * several-fold with output length alone, and with a latency gate (the earlier additive increase) one
+ * burst of 429s left the limit halved for the rest of a run (decision 0005). A `retry-after` pauses the endpoint until that time. Waiters
  * are served first come, first served.
  */
 export class EndpointLimiter {
   readonly maxConcurrency: number;
   readonly #clock: Clock;
   readonly #adaptive: boolean;
-  readonly #tolerance: number;
-  readonly #slackMs: number;
   readonly #waiters: Waiter[] = [];
-  readonly #recentLatencies: number[] = [];
   #limit: number;
   #inFlight = 0;
   #epoch = 0;
@@ -57,8 +49,6 @@ export class EndpointLimiter {
     this.maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency));
     this.#limit = this.maxConcurrency;
     this.#adaptive = options.adaptive ?? true;
-    this.#tolerance = options.latencyTolerance ?? 2;
-    this.#slackMs = options.latencySlackMs ?? 20;
   }
 
   /** The current in-flight limit. */
@@ -128,20 +118,16 @@ export class EndpointLimiter {
     };
   }
 
-  /** A call succeeded in `latencyMs`: additive increase while latency holds. */
-  recordSuccess(latencyMs: number): void {
-    this.#recentLatencies.push(latencyMs);
-    if (this.#recentLatencies.length > 50) this.#recentLatencies.shift();
+  /**
+   * A call succeeded: slow start — each window of `limit` successes doubles the limit, up to the
+   * maximum. `latencyMs` is accepted for callers that report it; recovery does not depend on it.
+   */
+  recordSuccess(_latencyMs?: number): void {
     if (!this.#adaptive || this.#limit >= this.maxConcurrency) return;
-    const best = Math.min(...this.#recentLatencies);
-    if (latencyMs > best * this.#tolerance + this.#slackMs) {
-      this.#successStreak = 0;
-      return;
-    }
     this.#successStreak += 1;
     if (this.#successStreak >= this.#limit) {
       this.#successStreak = 0;
-      this.#limit = Math.min(this.maxConcurrency, this.#limit + 1);
+      this.#limit = Math.min(this.maxConcurrency, this.#limit * 2);
       this.#dispatch();
     }
   }

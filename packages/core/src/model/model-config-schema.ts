@@ -41,6 +41,7 @@ const routerSchema = z.strictObject({
       baseDelayMs: z.number().min(0).optional(),
       maxDelayMs: z.number().min(0).optional(),
       maxRetryAfterMs: z.number().min(0).optional(),
+      maxRefusals: z.number().int().min(0).optional(),
     })
     .optional(),
   circuitBreaker: z
@@ -108,7 +109,13 @@ export interface EndpointConfig {
 
 /** Router tuning from the configuration. */
 export interface RouterTuning {
-  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
+  retry?: {
+    maxAttempts?: number;
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+    maxRetryAfterMs?: number;
+    maxRefusals?: number;
+  };
   circuitBreaker?: { failureThreshold?: number; cooldownMs?: number };
   hedging?: HedgingOptions;
   adaptiveConcurrency?: boolean;

@@ -10,6 +10,12 @@ export interface RetryPolicy {
   maxDelayMs?: number;
   /** Longest `retry-after` the router honours by pausing an endpoint. @defaultValue 30000 */
   maxRetryAfterMs?: number;
+  /**
+   * Refusals (429, or 503/529 "busy") a call may retry beyond its `maxAttempts`: a server that
+   * answers at once that it is busy has done no work and usually says when to come back, so under a
+   * sustained rate limit a call should wait its turn rather than run out of attempts. @defaultValue 20
+   */
+  maxRefusals?: number;
 }
 
 /** A {@link RetryPolicy} with every field filled in. */
@@ -22,6 +28,7 @@ export function resolveRetryPolicy(policy: RetryPolicy = {}): ResolvedRetryPolic
     baseDelayMs: policy.baseDelayMs ?? 200,
     maxDelayMs: policy.maxDelayMs ?? 5000,
     maxRetryAfterMs: policy.maxRetryAfterMs ?? 30_000,
+    maxRefusals: Math.max(0, policy.maxRefusals ?? 20),
   };
 }
 
@@ -33,6 +40,14 @@ export function resolveRetryPolicy(policy: RetryPolicy = {}): ResolvedRetryPolic
 export function backoffDelay(policy: ResolvedRetryPolicy, retry: number, random: () => number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return ceiling * (0.5 + 0.5 * random());
+}
+
+/** True when the server refused the call at once because it is busy (429, 503/529): no work was done. */
+export function isRefusal(error: ProviderError): boolean {
+  return (
+    error.code === 'PROVIDER_RATE_LIMITED' ||
+    (error.code === 'PROVIDER_UNAVAILABLE' && (error.status === 503 || error.status === 529))
+  );
 }
 
 /** True when the failure means the endpoint is overloaded (429, 503, timeout): shrink its limit. */

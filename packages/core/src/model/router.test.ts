@@ -124,6 +124,42 @@ describe('ModelRouter retries', () => {
     expect(attempts[1]!.queuedMs).toBeGreaterThanOrEqual(200);
   });
 
+  it('retries busy refusals on their own budget, not the call’s attempts', async () => {
+    const refusals = [
+      'rate-limited',
+      'rate-limited',
+      'rate-limited',
+      'rate-limited',
+      'rate-limited',
+    ] as const;
+    const server = await startServer({ faults: { sequence: [...refusals], retryAfterMs: 5 } });
+    const router = makeRouter({
+      endpoints: [endpoint('local', server.openaiBaseUrl)],
+      tiers: { fast: ['local'] },
+      retry: { maxAttempts: 2, baseDelayMs: 1 },
+    });
+    const { attempts } = await router.chat('fast', question);
+    expect(attempts.map((attempt) => attempt.outcome)).toEqual([
+      'error',
+      'error',
+      'error',
+      'error',
+      'error',
+      'ok',
+    ]);
+    expect(server.stats().chatRequests).toBe(6);
+
+    const strict = await startServer({ faults: { sequence: [...refusals], retryAfterMs: 5 } });
+    const noBudget = makeRouter({
+      endpoints: [endpoint('local', strict.openaiBaseUrl)],
+      tiers: { fast: ['local'] },
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxRefusals: 0 },
+    });
+    const error = await rejection(noBudget.chat('fast', question));
+    expect(error.code).toBe('PROVIDER_RATE_LIMITED');
+    expect(error.attempts).toHaveLength(2);
+  });
+
   it('times out a hanging attempt, aborts its HTTP request, and retries', async () => {
     const server = await startServer({ faults: { sequence: ['hang'] } });
     const router = makeRouter({

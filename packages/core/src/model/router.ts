@@ -12,6 +12,7 @@ import {
   costOf,
   isHealthFailure,
   isOverload,
+  isRefusal,
   type ResolvedRetryPolicy,
   resolveRetryPolicy,
 } from './retry';
@@ -57,11 +58,13 @@ interface SendResult {
  * `smart`, any name) is an ordered fallback chain of endpoints. Per call the router:
  * - picks the endpoint: the first priority level with a closed (or probing) circuit, and within
  *   it the endpoint with the fewest outstanding requests;
- * - waits for a slot under the endpoint's adaptive in-flight limit (AIMD; `retry-after` pauses it);
+ * - waits for a slot under the endpoint's adaptive in-flight limit (halved on overload, slow start
+ *   back; `retry-after` pauses it);
  * - sends with a per-attempt timeout linked to the caller's signal (aborting cancels the HTTP request);
  * - optionally hedges a slow request with a second one (first answer wins, the other is aborted);
  * - checks the reply is usable, and retries retryable failures with jittered exponential backoff,
- *   never a 4xx user error, at most `retry.maxAttempts` attempts in all;
+ *   never a 4xx user error, at most `retry.maxAttempts` attempts — busy refusals (429, 503/529)
+ *   retry on a budget of their own (`retry.maxRefusals`), since the server did no work;
  * - records every attempt ({@link AttemptRecord}): endpoint, tier, timings, usage, cost, hashes.
  *
  * @example
@@ -168,9 +171,14 @@ export class ModelRouter {
     const failedEndpoints = new Set<string>();
     let lastError: ProviderError | undefined;
     let delayBeforeMs = 0;
+    // Attempts that count against `maxAttempts`, and refusals retried on their own budget.
+    let counted = 0;
+    let refusals = 0;
+    const promptHashes = new Map<string, string>();
     this.#stats.calls += 1;
     try {
-      for (let attempt = 1; attempt <= this.#retry.maxAttempts; attempt += 1) {
+      for (let attempt = 1; ; attempt += 1) {
+        counted += 1;
         if (callerSignal?.aborted) throw abortedError();
         if (this.#closed) throw abortedError('the model router was closed');
         const state = pickEndpoint(levels, failedEndpoints);
@@ -182,7 +190,13 @@ export class ModelRouter {
         const permit = await state.limiter.acquire(callerSignal);
         this.#stats.attempts += 1;
         if (attempt > 1) this.#stats.retries += 1;
-        const promptSha256 = hashRequest({ ...request, model: model ?? state.endpoint.model });
+        // Hashing the canonical request is a tenth of the engine's CPU per call: once per model.
+        const sentModel = model ?? state.endpoint.model;
+        let promptSha256 = promptHashes.get(sentModel);
+        if (promptSha256 === undefined) {
+          promptSha256 = hashRequest({ ...request, model: sentModel });
+          promptHashes.set(sentModel, promptSha256);
+        }
         const context: AttemptContext = {
           target,
           model,
@@ -207,7 +221,11 @@ export class ModelRouter {
         }
         lastError = results[0]?.error ?? lastError;
         if (callerSignal?.aborted) throw abortedError();
-        if (!lastError?.retryable || attempt === this.#retry.maxAttempts) break;
+        if (!lastError?.retryable) break;
+        if (isRefusal(lastError) && refusals < this.#retry.maxRefusals) {
+          refusals += 1;
+          counted -= 1;
+        } else if (counted >= this.#retry.maxAttempts) break;
         failedEndpoints.add(state.endpoint.id);
         delayBeforeMs = backoffDelay(this.#retry, attempt, this.#random);
         await sleep(this.#clock, delayBeforeMs, callerSignal);
