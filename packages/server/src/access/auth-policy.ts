@@ -1,8 +1,5 @@
 import { isIP } from 'node:net';
 
-/** The workspace of requests that need no token (a server bound to loopback only). */
-export const defaultWorkspace = 'default';
-
 /**
  * True when `host` reaches this machine only: `localhost`, 127.0.0.0/8, `::1` (and the IPv4-mapped
  * `::ffff:127.x.x.x`). `0.0.0.0` and `::` bind every interface, so they are not loopback.
