@@ -1,2 +1,16 @@
-/** @sandtable/store — persistence (being built). */
-export {};
+/**
+ * @sandtable/store — Sandtable's persistence: one schema and one query layer (drizzle) for the
+ * embedded PGlite store (a folder, the default) and PostgreSQL (`DATABASE_URL`); migrations on
+ * open; step-by-step run recording and exact resume.
+ *
+ * @example
+ * import { openStore } from '@sandtable/store';
+ * const store = await openStore();
+ * const workspace = await store.defaultWorkspace();
+ * const runs = await store.listRuns({ workspaceId: workspace.id });
+ */
+export { type Migration, migrate, migrationsDirectory, readMigrations } from './migrations';
+export { type OpenStoreOptions, openStore } from './open-store';
+export { schema } from './schema';
+export { defaultStoreDirectory, redactUrl } from './store-location';
+export type * from './store-types';

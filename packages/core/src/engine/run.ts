@@ -41,6 +41,33 @@ export interface InjectedEvent {
   mood?: { valence?: number; arousal?: number };
 }
 
+/**
+ * A control request as it took effect at a step boundary — what exact resume re-applies, in the
+ * same order, at the same boundary. `paused`/`resumed` are the pause transitions themselves (they
+ * emit events, so a re-execution must reproduce them).
+ */
+export type ControlInput =
+  | { kind: 'agent-control'; agentId: string; control: RunEventPayloads['agent-controlled']['control'] }
+  | { kind: 'message'; message: { to?: string; room?: string; text: string; from?: string } }
+  | { kind: 'event'; event: InjectedEvent }
+  | { kind: 'variable'; variable: string; value: VariableValue; agentId?: string }
+  | { kind: 'paused' }
+  | { kind: 'resumed' };
+
+/** Hooks for persistence: see {@link Run.attach}. */
+export interface RunHooks {
+  /** Awaited at the start of each step's boundary, before queued controls apply (replay re-applies recorded inputs here). */
+  beforeStep?: (step: number) => void | Promise<void>;
+  /**
+   * Awaited after step N's `step-completed` was emitted, before the run goes on or ends. A
+   * rejection fails the run (`run-failed`), so a step that could not be stored is never followed
+   * by another.
+   */
+  afterStep?: (step: number) => void | Promise<void>;
+  /** Called as each control input takes effect; `afterStep` is the last step started (0 before the first). */
+  onInput?: (input: ControlInput, afterStep: number) => void;
+}
+
 type Control = () => void;
 
 /**
@@ -68,6 +95,7 @@ export class Run {
   private wake: (() => void) | undefined;
   private stopReason: string | undefined;
   private inStep = false;
+  private hooks: RunHooks = {};
 
   constructor(scenario: Scenario, options: RunOptions = {}) {
     this.scenario = scenario;
@@ -75,6 +103,24 @@ export class Run {
     this.executor = new StepExecutor(this.context);
     this.clock = scenario.clock.mode === 'events' ? new EventClock(this.context, this.executor) : undefined;
     this.notices = options.notices ?? [];
+  }
+
+  /**
+   * Attaches persistence hooks (before {@link start}). One set per run; a second call replaces it.
+   * @throws {SandtableError} RUN_ALREADY_STARTED
+   */
+  attach(hooks: RunHooks): void {
+    if (this.runStatus !== 'created') {
+      throw new SandtableError('RUN_ALREADY_STARTED', 'hooks must be attached before the run starts', {
+        category: 'user',
+      });
+    }
+    this.hooks = hooks;
+  }
+
+  /** The sequence number of the last event emitted (0 before the first). */
+  get lastSequence(): number {
+    return this.context.stream.lastSequence;
   }
 
   /** The world's variables, live. */
@@ -187,19 +233,79 @@ export class Run {
   }
 
   private controlAgent(agentId: string, control: RunEventPayloads['agent-controlled']['control']): void {
-    const agent = this.context.agentOrThrow(agentId);
-    this.enqueue(() => {
-      if (agent.status === 'terminated') return;
-      if (control === 'muted') agent.muted = true;
-      else if (control === 'unmuted') agent.muted = false;
-      else if (control === 'paused') agent.status = 'paused';
-      else if (control === 'resumed') agent.status = 'active';
-      else {
-        agent.status = 'terminated';
-        this.context.refreshActive();
+    this.context.agentOrThrow(agentId);
+    this.enqueue(() => this.applyInput({ kind: 'agent-control', agentId, control }));
+  }
+
+  /**
+   * Applies a control input now, exactly as a queued request would at a step boundary, and
+   * reports it to the `onInput` hook. Exact resume calls it (from `beforeStep`) with the inputs a
+   * stored run recorded; everyone else uses the named methods (mute, inject, …), which validate
+   * and queue.
+   */
+  applyInput(input: ControlInput): void {
+    const step = this.context.currentStep;
+    switch (input.kind) {
+      case 'agent-control': {
+        const agent = this.context.agentOrThrow(input.agentId);
+        if (agent.status === 'terminated') return;
+        const { control } = input;
+        if (control === 'muted') agent.muted = true;
+        else if (control === 'unmuted') agent.muted = false;
+        else if (control === 'paused') agent.status = 'paused';
+        else if (control === 'resumed') agent.status = 'active';
+        else {
+          agent.status = 'terminated';
+          this.context.refreshActive();
+        }
+        this.context.emit('agent-controlled', { step, agentId: input.agentId, control });
+        break;
       }
-      this.context.emit('agent-controlled', { step: this.context.currentStep, agentId, control });
-    });
+      case 'message': {
+        const { message } = input;
+        const record: MessageRecord = {
+          from: message.from ?? 'operator',
+          ...(message.to !== undefined ? { to: message.to } : {}),
+          ...(message.room !== undefined ? { room: message.room } : {}),
+          ...(message.to === undefined && message.room === undefined ? { broadcast: true } : {}),
+          text: message.text,
+          step,
+        };
+        this.context.messages.send(record);
+        this.context.emit('message-sent', record);
+        break;
+      }
+      case 'event': {
+        const { event } = input;
+        this.executor.inject({
+          type: event.type,
+          description: event.description,
+          source: 'injected',
+          effects: event.effects ?? {},
+          ...(event.affects ? { affects: event.affects } : {}),
+          selectors: event.affects ?? ['*'],
+          ...(event.mood ? { mood: event.mood } : {}),
+        });
+        break;
+      }
+      case 'variable': {
+        const { variable, value, agentId } = input;
+        const { change, hit } = this.context.world.write(variable, value, agentId);
+        this.context.emit('variable-set', { step, ...(agentId ? { agentId } : {}), variable, value });
+        if (change) this.context.emit('state-changed', { step, cause: 'control', changes: [change] });
+        if (hit) this.context.emit('constraint-hit', { ...hit, step, cause: 'control' });
+        break;
+      }
+      case 'paused':
+        this.context.emit('run-paused', { step });
+        break;
+      case 'resumed':
+        this.context.emit('run-resumed', { step });
+        break;
+      default:
+        input satisfies never;
+    }
+    this.hooks.onInput?.(input, step);
   }
 
   /** Mutes an agent: it still acts, but its messages are not delivered. */
@@ -235,33 +341,15 @@ export class Run {
         category: 'user',
       });
     }
-    this.enqueue(() => {
-      const record: MessageRecord = {
-        from: message.from ?? 'operator',
-        ...(message.to !== undefined ? { to: message.to } : {}),
-        ...(message.room !== undefined ? { room: message.room } : {}),
-        ...(message.to === undefined && message.room === undefined ? { broadcast: true } : {}),
-        text: message.text,
-        step: this.context.currentStep,
-      };
-      this.context.messages.send(record);
-      this.context.emit('message-sent', record);
-    });
+    this.enqueue(() => this.applyInput({ kind: 'message', message: { ...message } }));
   }
 
   /** Fires an event at the start of the next step. */
   injectEvent(event: InjectedEvent): void {
     for (const source of Object.values(event.effects ?? {})) this.context.expression(source);
     for (const agentId of event.affects ?? []) this.context.agentOrThrow(agentId);
-    this.executor.inject({
-      type: event.type,
-      description: event.description,
-      source: 'injected',
-      effects: event.effects ?? {},
-      ...(event.affects ? { affects: event.affects } : {}),
-      selectors: event.affects ?? ['*'],
-      ...(event.mood ? { mood: event.mood } : {}),
-    });
+    // Not queued: the executor keeps injected events for the next step's start itself.
+    this.applyInput({ kind: 'event', event: structuredClone(event) });
   }
 
   /** Sets a variable (clamped like any write) at the next step boundary. */
@@ -272,23 +360,9 @@ export class Run {
         category: 'user',
       });
     }
-    this.enqueue(() => {
-      const { change, hit } = this.context.world.write(variable, value, agentId);
-      this.context.emit('variable-set', {
-        step: this.context.currentStep,
-        ...(agentId ? { agentId } : {}),
-        variable,
-        value,
-      });
-      if (change)
-        this.context.emit('state-changed', {
-          step: this.context.currentStep,
-          cause: 'control',
-          changes: [change],
-        });
-      if (hit)
-        this.context.emit('constraint-hit', { ...hit, step: this.context.currentStep, cause: 'control' });
-    });
+    this.enqueue(() =>
+      this.applyInput({ kind: 'variable', variable, value, ...(agentId !== undefined ? { agentId } : {}) }),
+    );
   }
 
   // ---- the loop ------------------------------------------------------------------------------
@@ -303,7 +377,7 @@ export class Run {
       }
       if (this.runStatus !== 'paused') {
         this.runStatus = 'paused';
-        this.context.emit('run-paused', { step: this.context.currentStep });
+        this.applyInput({ kind: 'paused' });
       }
       await new Promise<void>((resolve) => {
         this.wake = resolve;
@@ -311,7 +385,7 @@ export class Run {
       this.wake = undefined;
       if (!this.pauseRequested && !this.context.controller.signal.aborted) {
         this.runStatus = 'running';
-        this.context.emit('run-resumed', { step: this.context.currentStep });
+        this.applyInput({ kind: 'resumed' });
       }
     }
     return false;
@@ -346,11 +420,13 @@ export class Run {
         // Rule-only steps never wait on I/O; yielding to the event loop here lets signals
         // (Ctrl-C), control requests and output streams through between steps.
         await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.hooks.beforeStep?.(step);
         if (!(await this.gate())) break;
         if ((this.runStatus as RunStatus) === 'paused') this.runStatus = 'running';
         this.inStep = true;
         const ended = this.clock ? await this.clock.runStep(step) : await this.executor.execute(step);
         this.inStep = false;
+        await this.hooks.afterStep?.(step);
         completed = step;
         if (ended) {
           outcome = ended.outcome;

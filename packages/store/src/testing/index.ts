@@ -1,0 +1,3 @@
+/** @sandtable/store/testing — the storage contract suite and a throwaway PostgreSQL database, for any backend. */
+export { createTestDatabase, testPostgresUrl } from './postgres-database';
+export { describeStoreContract, sampleStepEvents } from './store-contract';
