@@ -56,6 +56,9 @@ describe('sandtable run', () => {
     ).toBe(0);
     const folder = await runFolder(out);
     expect((await readdir(folder)).sort()).toEqual([
+      'brief.json',
+      'brief.md',
+      'evaluation.json',
       'events.jsonl',
       'final-state.json',
       'interaction-graph.json',

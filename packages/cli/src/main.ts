@@ -1,6 +1,7 @@
 import { formatIssue, isUserError, ScenarioError, scenarioJsonSchema } from '@sandtable/core';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type CommandIo, processIo } from './command-io';
+import { briefCommand } from './commands/brief-command';
 import { convertCommand } from './commands/convert-command';
 import { doctorCommand } from './commands/doctor-command';
 import { interviewCommand } from './commands/interview-command';
@@ -95,6 +96,23 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
         exitCode = await interviewCommand(runDirectory, agentId, question, options, io);
       },
     );
+
+  program
+    .command('brief')
+    .description(
+      'Write the executive brief and rubric evaluation of a run into its folder (brief.md, evaluation.json)',
+    )
+    .argument('<run-dir>', 'a folder written by `sandtable run`')
+    .option('--pdf', 'also write brief.pdf with charts of the main metrics')
+    .option(
+      '--model',
+      'write it with the configured model (default: deterministic, from signals and metrics)',
+    )
+    .option('--model-config <file>', 'write it with a model from this configuration file')
+    .option('--with <run-dir>', 'another run of the scenario: ranges over all runs (repeatable)', collect, [])
+    .action(async (runDirectory: string, options) => {
+      exitCode = await briefCommand(runDirectory, options, io);
+    });
 
   program
     .command('doctor')

@@ -4,14 +4,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type AttemptRecord,
+  analyzeRun,
   type Cassette,
   type ModelUsageSummary,
   type Run,
   type RunEvent,
   RunRecorder,
   type RunResult,
+  readRunFolder,
   renderRunSummary,
 } from '@sandtable/core';
+import { writeRunAnalysis } from './commands/brief-command';
 
 /** What `run.json` records: enough to replay the run from its folder. */
 export interface RunManifest {
@@ -45,7 +48,8 @@ function csvCell(value: number | string): string {
 /**
  * Writes a run's folder: at the start `scenario.yaml` (the scenario as run) and `run.json`; while
  * it runs `events.jsonl` (every event, streamed); at the end `metrics.csv`, `final-state.json`,
- * `summary.md`, and with models `model-usage.json` and, when recording, `cassette.jsonl`.
+ * `summary.md`, `brief.md`, `brief.json`, `evaluation.json`, and with models `model-usage.json` and, when
+ * recording, `cassette.jsonl`.
  */
 export class RunOutput {
   readonly recorder = new RunRecorder();
@@ -164,5 +168,8 @@ export class RunOutput {
       );
     }
     if (extras.cassette) await extras.cassette.save(join(this.directory, 'cassette.jsonl'));
+    // The deterministic brief and rubric evaluation, from the files just written (`sandtable brief` redoes them, e.g. with a model).
+    const records = await readRunFolder(this.directory);
+    await writeRunAnalysis(this.directory, analyzeRun(records), records.events);
   }
 }

@@ -21,6 +21,7 @@ export {
   sharedPrompt,
 } from './agents/prompt-builder';
 export { RuleBrain, renderTemplate, ruleTraitDefaults } from './agents/rule-brain';
+export * from './analysis/index';
 export { InteractionGraph, type InteractionGraphOptions } from './analysis/interaction-graph';
 export { type MetricTrajectory, RunRecorder } from './analysis/run-recorder';
 export { renderRunSummary } from './analysis/run-summary';

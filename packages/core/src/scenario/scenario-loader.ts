@@ -281,6 +281,8 @@ export function validateScenarioText(text: string, options: LoadScenarioOptions 
     environments: scenarioFile.environments,
     ...(scenarioFile.beliefs ? { beliefs: scenarioFile.beliefs } : {}),
     ...(scenarioFile.game_master ? { gameMaster: scenarioFile.game_master } : {}),
+    ...(scenarioFile.evaluation ? { evaluation: scenarioFile.evaluation } : {}),
+    ...(scenarioFile.brief ? { brief: scenarioFile.brief } : {}),
   };
   return {
     scenario,

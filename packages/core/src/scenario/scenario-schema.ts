@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BriefSettings, EvaluationDefinition } from '../analysis/analysis-schema';
 import { BeliefsDefinition } from '../beliefs/beliefs-schema';
 import { EnvironmentDefinitions } from '../environments/environment-schemas';
 import { GameMasterDefinition } from '../game-master/game-master-schema';
@@ -251,6 +252,10 @@ export const ScenarioFileSchema = z
     game_master: GameMasterDefinition.optional().describe(
       'An authority over the world variables that rules on every step (seed 004)',
     ),
+    evaluation: EvaluationDefinition.optional().describe(
+      'The rubric a finished run is scored against (by the evaluation agent, or by rules from metrics)',
+    ),
+    brief: BriefSettings.optional().describe('What the executive brief focuses on'),
   })
   .strict();
 

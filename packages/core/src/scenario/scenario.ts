@@ -1,3 +1,4 @@
+import type { BriefSettings, EvaluationDefinition } from '../analysis/analysis-schema';
 import type { BeliefsDefinition } from '../beliefs/beliefs-schema';
 import type { EnvironmentDefinition } from '../environments/environment-schemas';
 import type { GameMasterSettings } from '../game-master/game-master-schema';
@@ -82,4 +83,8 @@ export interface Scenario {
   beliefs?: BeliefsDefinition;
   /** The game master block, when the scenario has one. */
   gameMaster?: GameMasterSettings;
+  /** The evaluation rubric, when the scenario has one. */
+  evaluation?: EvaluationDefinition;
+  /** What the executive brief focuses on, when the scenario says. */
+  brief?: BriefSettings;
 }

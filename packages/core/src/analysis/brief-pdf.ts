@@ -1,0 +1,203 @@
+import PDFDocument from 'pdfkit';
+import { formatValue } from '../environments/world-actions-environment';
+import type { ExecutiveBrief } from './executive-brief';
+
+/** Options of {@link renderBriefPdf}. */
+export interface BriefPdfOptions {
+  /** The document's creation date; pass the run's end so the same run gives the same file. @defaultValue 1 January 2000 UTC */
+  createdAt?: Date;
+  /** Charts drawn, at most. @defaultValue 6 */
+  maxCharts?: number;
+}
+
+const margin = 50;
+const pageWidth = 595.28;
+const contentWidth = pageWidth - 2 * margin;
+const palette = ['#1f5fa8', '#c0392b', '#2e8b57', '#8e44ad', '#d35400', '#16a085'];
+
+// The standard PDF fonts encode WinAnsi only; the rest would print as garbage.
+const replacements: Record<string, string> = {
+  '→': '->',
+  '←': '<-',
+  '≥': '>=',
+  '≤': '<=',
+  '±': '+/-',
+  '−': '-',
+  '×': 'x',
+};
+function printable(text: string): string {
+  return text
+    .replace(/[→←≥≤−]/g, (character) => replacements[character] ?? '?')
+    .replace(/[^\t\n\u0020-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac]/g, '?');
+}
+
+/** Bold and code marks are for the .md file; the PDF prints plain text (underscores stay: metric names hold them). */
+function plain(text: string): string {
+  return printable(text.replace(/\*\*|`/g, ''));
+}
+
+function drawChart(
+  document: PDFKit.PDFDocument,
+  chart: ExecutiveBrief['charts'][number],
+  box: { x: number; y: number; width: number; height: number },
+  color: string,
+): void {
+  const finite = chart.values.filter(Number.isFinite);
+  const left = box.x + 42;
+  const top = box.y + 16;
+  const width = box.width - 50;
+  const height = box.height - 34;
+  document
+    .font('Helvetica-Bold')
+    .fontSize(9)
+    .fillColor('#222222')
+    .text(printable(chart.metric), box.x, box.y, {
+      width: box.width,
+      lineBreak: false,
+    });
+  document.lineWidth(0.5).strokeColor('#999999').rect(left, top, width, height).stroke();
+  if (finite.length === 0) return;
+  let low = Math.min(...finite);
+  let high = Math.max(...finite);
+  if (high === low) {
+    low -= Math.abs(low) * 0.1 || 1;
+    high += Math.abs(high) * 0.1 || 1;
+  }
+  const firstStep = chart.steps[0] ?? 0;
+  const lastStep = chart.steps.at(-1) ?? firstStep;
+  const spanSteps = lastStep - firstStep || 1;
+  const toX = (step: number) => left + ((step - firstStep) / spanSteps) * width;
+  const toY = (value: number) => top + height - ((value - low) / (high - low)) * height;
+  document.strokeColor('#e3e3e3').lineWidth(0.4);
+  for (let line = 1; line < 4; line += 1) {
+    const y = top + (height * line) / 4;
+    document
+      .moveTo(left, y)
+      .lineTo(left + width, y)
+      .stroke();
+  }
+  document.font('Helvetica').fontSize(7).fillColor('#555555');
+  document.text(formatValue(high), box.x, top - 3, { width: 40, align: 'right', lineBreak: false });
+  document.text(formatValue(low), box.x, top + height - 6, { width: 40, align: 'right', lineBreak: false });
+  document.text(`step ${firstStep}`, left, top + height + 3, { lineBreak: false });
+  document.text(`step ${lastStep}`, left + width - 40, top + height + 3, {
+    width: 40,
+    align: 'right',
+    lineBreak: false,
+  });
+  document.strokeColor(color).lineWidth(1.4);
+  let drawing = false;
+  chart.values.forEach((value, index) => {
+    if (!Number.isFinite(value)) {
+      drawing = false;
+      return;
+    }
+    const x = toX(chart.steps[index] as number);
+    const y = toY(value);
+    if (drawing) document.lineTo(x, y);
+    else document.moveTo(x, y);
+    drawing = true;
+  });
+  document.stroke();
+  if (finite.length === 1) {
+    const index = chart.values.findIndex(Number.isFinite);
+    document.circle(toX(chart.steps[index] as number), toY(finite[0] as number), 2).fill(color);
+  }
+}
+
+/**
+ * Renders the brief as a PDF (A4): title, question and run line, the headline, line charts of the
+ * main metrics drawn with pdfkit's vector primitives (two per row), then every section of the
+ * brief. Resolves to the file's bytes.
+ */
+export function renderBriefPdf(brief: ExecutiveBrief, options: BriefPdfOptions = {}): Promise<Buffer> {
+  const document = new PDFDocument({
+    size: 'A4',
+    margin,
+    info: {
+      Title: printable(brief.title),
+      Creator: 'Sandtable',
+      CreationDate: options.createdAt ?? new Date(Date.UTC(2000, 0, 1)),
+    },
+  });
+  const chunks: Buffer[] = [];
+  document.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    document.on('end', () => resolve(Buffer.concat(chunks)));
+    document.on('error', reject);
+  });
+  document.font('Helvetica-Bold').fontSize(18).fillColor('#111111').text(printable(brief.title));
+  document.moveDown(0.3);
+  if (brief.question)
+    document
+      .font('Helvetica-Oblique')
+      .fontSize(10)
+      .fillColor('#333333')
+      .text(printable(`Question: ${brief.question}`));
+  document.font('Helvetica').fontSize(8).fillColor('#666666').text(printable(brief.runLine));
+  document.moveDown(0.6);
+  const heading = (title: string) => {
+    document.moveDown(0.4);
+    document.font('Helvetica-Bold').fontSize(12).fillColor('#1f3b5a').text(title, margin);
+    document.moveDown(0.2);
+  };
+  heading('Headline');
+  document
+    .font('Helvetica')
+    .fontSize(10.5)
+    .fillColor('#111111')
+    .text(plain(brief.headline), { width: contentWidth });
+
+  const charts = brief.charts.slice(0, options.maxCharts ?? 6);
+  if (charts.length > 0) {
+    heading('Main metrics');
+    const chartWidth = (contentWidth - 16) / 2;
+    const chartHeight = 120;
+    for (let index = 0; index < charts.length; index += 2) {
+      if (document.y + chartHeight > document.page.height - margin) document.addPage();
+      const y = document.y;
+      for (let column = 0; column < 2; column += 1) {
+        const chart = charts[index + column];
+        if (!chart) continue;
+        drawChart(
+          document,
+          chart,
+          { x: margin + column * (chartWidth + 16), y, width: chartWidth, height: chartHeight },
+          palette[(index + column) % palette.length] as string,
+        );
+      }
+      document.x = margin;
+      document.y = y + chartHeight + 8;
+    }
+  }
+  const bullets = (title: string, items: string[]) => {
+    if (items.length === 0) return;
+    heading(title);
+    document.font('Helvetica').fontSize(9.5).fillColor('#111111');
+    for (const item of items)
+      document.text(`• ${plain(item)}`, margin, undefined, { width: contentWidth, paragraphGap: 2 });
+  };
+  bullets('What happened', brief.whatHappened);
+  bullets(
+    'Turning points',
+    brief.turningPoints.map((point) => `Step ${point.step}: ${point.text}`),
+  );
+  bullets(
+    'Quantified impacts',
+    brief.impacts.map((impact) => `${impact.metric}: ${impact.text}`),
+  );
+  bullets(
+    'Stakeholder positions',
+    brief.positions.map((position) => `${position.stakeholder}: ${position.text}`),
+  );
+  bullets('Recommended actions', brief.recommendations);
+  heading('Confidence');
+  document
+    .font('Helvetica')
+    .fontSize(9.5)
+    .fillColor('#111111')
+    .text(plain(`${brief.confidence.level} — ${brief.confidence.text}`), { width: contentWidth });
+  bullets('Caveats', brief.caveats);
+  document.end();
+  return done;
+}
