@@ -1,3 +1,4 @@
+import type { LongTermMemory } from '../grounding/long-term-memory';
 import type { AgentSpec } from '../scenario/scenario';
 import type { AgentView } from '../world/world-state';
 import type { Mood } from './emotion';
@@ -16,6 +17,8 @@ export interface AgentRuntime {
   muted: boolean;
   /** Recent memory lines, trimmed to the agent's memory window. */
   memory: string[];
+  /** Where lines trimmed from `memory` go, summarised and recallable; absent when off. */
+  longTermMemory?: LongTermMemory;
   failures: number;
   lastAction?: string;
   /** Current mood (valence, arousal); the same object expressions read as `self.mood`. */
@@ -26,9 +29,12 @@ export interface AgentRuntime {
   lastGoalValues?: number[];
 }
 
-/** Adds a memory line and trims to the window. */
+/** Adds a memory line and trims to the window; trimmed lines go to long-term memory when it is on. */
 export function remember(agent: AgentRuntime, line: string): void {
   agent.memory.push(line);
   const excess = agent.memory.length - agent.spec.memoryWindow;
-  if (excess > 0) agent.memory.splice(0, excess);
+  if (excess > 0) {
+    const trimmed = agent.memory.splice(0, excess);
+    agent.longTermMemory?.archive(trimmed);
+  }
 }

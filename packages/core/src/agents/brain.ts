@@ -1,5 +1,6 @@
 import type { DecisionSource, MessageRecord } from '../engine/run-events';
 import type { ToolCallRequest, ToolDefinition } from '../environments/tool';
+import type { Recollection } from '../grounding/long-term-memory';
 import type { Random } from '../random';
 import type { AgentSpec, VariableValue } from '../scenario/scenario';
 import type { ConstraintHit } from '../world/world-state';
@@ -37,6 +38,8 @@ export interface Observation {
   digest: string[];
   /** The agent's beliefs per topic, when the scenario declares beliefs. */
   beliefs: Record<string, { position: number; confidence: number }>;
+  /** Older memories recalled for this step (long-term memory), when the agent keeps one. */
+  recalled?: Recollection;
 }
 
 /** A brain's choice for one step: tool calls, applied in order, and a one-line rationale. */

@@ -2,6 +2,7 @@ import type { Environment, EnvironmentContext } from '../environments/environmen
 import type { ToolCallRequest, ToolDefinition } from '../environments/tool';
 import { formatValue, type WorldActionsEnvironment } from '../environments/world-actions-environment';
 import { type CompiledExpression, compileExpression } from '../expression';
+import { documentsEnvironmentName } from '../grounding/documents-view';
 import type { Random } from '../random';
 import type { ActionParameter, Goal } from '../scenario/scenario-schema';
 import type { AgentView } from '../world/world-state';
@@ -169,7 +170,11 @@ export class RuleBrain implements Brain {
     const rendered = Object.entries(best.call.arguments)
       .map(([name, value]) => `${name}=${typeof value === 'number' ? formatValue(value) : value}`)
       .join(', ');
-    return { calls, rationale: `${best.call.tool}(${rendered}): ${best.goalNote}`, source: 'rules' };
+    return {
+      calls,
+      rationale: `${best.call.tool}(${rendered}): ${best.goalNote}${citationNote(observation)}`,
+      source: 'rules',
+    };
   }
 
   private argumentChoices(
@@ -338,6 +343,20 @@ export class RuleBrain implements Brain {
     }
     return undefined;
   }
+}
+
+/**
+ * The top document passage for the agent's situation, cited: rule agents ground their choice in
+ * the company's documents the way model agents are asked to (`[document p.N]`).
+ */
+function citationNote(observation: Observation): string {
+  const passages = observation.environments[documentsEnvironmentName]?.passages;
+  const top = Array.isArray(passages)
+    ? (passages[0] as { citation?: unknown; text?: unknown } | undefined)
+    : undefined;
+  if (!top || typeof top.citation !== 'string' || typeof top.text !== 'string') return '';
+  const quote = top.text.replace(/\s+/g, ' ').trim();
+  return `; per [${top.citation}]: "${quote.length > 90 ? `${quote.slice(0, 89)}…` : quote}"`;
 }
 
 function offers(observation: Observation, tool: string): boolean {

@@ -4,6 +4,9 @@ import { ModelBrain, type ModelBrainOptions } from '../agents/model-brain';
 import type { Environment } from '../environments/environment';
 import { gameMasterFor } from '../game-master/create-game-master';
 import type { GameMasterLogRecord } from '../game-master/game-master-log';
+import { DocumentSearchEnvironment } from '../grounding/document-search-environment';
+import { LongTermMemory } from '../grounding/long-term-memory';
+import { wantsLongTermMemory } from '../grounding/scenario-grounding';
 import { BudgetedRouter, type ModelBudget } from '../model/model-budget';
 import type { ChatRouter } from '../model/run-recording';
 import type { Scenario } from '../scenario/scenario';
@@ -57,6 +60,13 @@ export interface Engine {
   createRun(scenario: Scenario, options?: CreateRunOptions): Run;
 }
 
+/** The documents environment, when the scenario's documents gave any passages. */
+function groundingEnvironments(scenario: Scenario): Environment[] {
+  const grounding = scenario.grounding;
+  if (!grounding || grounding.documents.size === 0) return [];
+  return [new DocumentSearchEnvironment(grounding.documents, grounding.passagesPerObservation)];
+}
+
 /**
  * Creates the engine.
  * @example
@@ -88,8 +98,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
           });
       const run: Run = new Run(scenario, {
         ...(gameMaster ? { gameMaster } : {}),
-        ...(options.environments ? { environments: options.environments() } : {}),
+        environments: [...(options.environments?.() ?? []), ...groundingEnvironments(scenario)],
         brainFor(agent, rules) {
+          // The one per-agent hook a run offers at creation: long-term memory is attached here.
+          if (wantsLongTermMemory(scenario.memory, agent.spec.brain)) {
+            agent.longTermMemory = new LongTermMemory({
+              ...(scenario.memory ? { recall: scenario.memory.recall, block: scenario.memory.block } : {}),
+            });
+          }
           if (agent.spec.brain === 'rules') return undefined;
           const custom = options.brainFor?.(agent, rules);
           if (custom) return custom;

@@ -5,9 +5,11 @@ import type { BeliefStore } from '../beliefs/belief-store';
 import { type Bridge, membershipsOf } from '../environments/bridge';
 import type { Environment, EnvironmentContext } from '../environments/environment';
 import type { ToolDefinition } from '../environments/tool';
+import type { LongTermMemory, Recollection } from '../grounding/long-term-memory';
 import type { Random } from '../random';
 import type { VariableValue } from '../scenario/scenario';
 import type { ConstraintHit } from '../world/world-state';
+import type { MessageRecord } from './run-events';
 
 /** Worlds up to this size show every agent as a contact. */
 const allContactsLimit = 50;
@@ -89,6 +91,10 @@ export function buildObservation(
   }
   const inbox = context.messages.read(id);
   for (const message of inbox) if (message.to === id) shiftMood(agent.mood, moodStimuli.directMessage);
+  const events = view.firedEvents
+    .filter((event) => !event.affects || event.affects.has(id))
+    .map(({ type, description }) => ({ type, description }));
+  const recalled = agent.longTermMemory ? recall(agent, agent.longTermMemory, inbox, events) : undefined;
   const rooms = [...context.messages.roomsOf(id)];
   return {
     step: context.step,
@@ -111,9 +117,7 @@ export function buildObservation(
     },
     world,
     inbox,
-    events: view.firedEvents
-      .filter((event) => !event.affects || event.affects.has(id))
-      .map(({ type, description }) => ({ type, description })),
+    events,
     constraintHits: [...view.constraintHits.global, ...(view.constraintHits.byAgent.get(id) ?? [])].slice(
       -hitsPerObservation,
     ),
@@ -130,7 +134,29 @@ export function buildObservation(
     environments: environmentViews,
     digest: view.bridge?.digestFor(id, membershipsOf(id, view.environments)) ?? [],
     beliefs: view.beliefs?.viewFor(id) ?? {},
+    ...(recalled ? { recalled } : {}),
   };
+}
+
+/**
+ * Long-term recall for this step: what the agent reads now (events, messages) and what it wants
+ * (goals) is the query; the messages it reads are archived for later steps, after the query, so
+ * a message is never "recalled" in the step it arrives.
+ */
+function recall(
+  agent: AgentRuntime,
+  memory: LongTermMemory,
+  inbox: readonly MessageRecord[],
+  events: ReadonlyArray<{ type: string; description: string }>,
+): Recollection | undefined {
+  const query = [
+    ...events.map((event) => `${event.type} ${event.description}`),
+    ...inbox.map((message) => `${message.from} ${message.text}`),
+    ...agent.spec.goals.map((goal) => goal.description ?? ''),
+  ].join(' ');
+  const recollection = memory.recall(query);
+  for (const message of inbox) memory.archiveMessage(message.step, message.from, message.text);
+  return recollection.entries.length > 0 || recollection.summaries.length > 0 ? recollection : undefined;
 }
 
 // Module-level, not a closure: hot paths avoid per-call function objects.

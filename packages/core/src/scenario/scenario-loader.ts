@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { type Issue, ScenarioError } from '../errors';
+import { applyGrounding, type PreparedGrounding, prepareGrounding } from '../grounding/scenario-grounding';
 import { expandAgents } from './populations';
 import type { RoomSpec, Scenario } from './scenario';
 import { checkScenarioFile, type PathIssue } from './scenario-checks';
@@ -20,6 +21,8 @@ export interface LoadScenarioOptions {
   clock?: 'rounds' | 'events';
   /** Parameter overrides (`--set name=value`); strings are converted to the parameter's type. */
   parameters?: Record<string, string | number | boolean>;
+  /** The world built from the scenario's `data` and `documents` ({@link loadScenario} builds it). */
+  grounding?: PreparedGrounding;
 }
 
 /** The result of validating a scenario without throwing. */
@@ -210,7 +213,12 @@ export function validateScenarioText(text: string, options: LoadScenarioOptions 
   const parsed = ScenarioFileSchema.safeParse(normalised.data);
   if (!parsed.success) return { issues: zodIssues(parsed.error, source, file) };
   const scenarioFile = parsed.data;
+  // Grounding adds variables and personas before the checks, so they are checked like written ones.
+  const grounded = options.grounding
+    ? applyGrounding(scenarioFile, options.grounding, options.seed ?? scenarioFile.seed)
+    : undefined;
   const issues = locateIssues(checkScenarioFile(scenarioFile), source, file);
+  if (grounded) issues.push(...locateIssues(grounded.issues, source, file));
   const parameters = applyParameterOverrides(scenarioFile, options.parameters, issues);
   if (options.steps !== undefined && (!Number.isInteger(options.steps) || options.steps < 1)) {
     issues.push({ path: 'clock.steps', message: `steps must be a positive integer, got ${options.steps}` });
@@ -281,6 +289,8 @@ export function validateScenarioText(text: string, options: LoadScenarioOptions 
     environments: scenarioFile.environments,
     ...(scenarioFile.beliefs ? { beliefs: scenarioFile.beliefs } : {}),
     ...(scenarioFile.game_master ? { gameMaster: scenarioFile.game_master } : {}),
+    ...(grounded ? { grounding: grounded.grounding } : {}),
+    ...(scenarioFile.memory ? { memory: scenarioFile.memory } : {}),
     ...(scenarioFile.evaluation ? { evaluation: scenarioFile.evaluation } : {}),
     ...(scenarioFile.brief ? { brief: scenarioFile.brief } : {}),
   };
@@ -319,5 +329,6 @@ export async function loadScenario(
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ScenarioError([{ file: path, message: `cannot read scenario: ${reason}` }], { cause: error });
   }
-  return parseScenario(text, { ...options, file: path });
+  const grounding = await prepareGrounding(text, path);
+  return parseScenario(text, { ...options, file: path, ...(grounding ? { grounding } : {}) });
 }

@@ -3,6 +3,12 @@ import { BriefSettings, EvaluationDefinition } from '../analysis/analysis-schema
 import { BeliefsDefinition } from '../beliefs/beliefs-schema';
 import { EnvironmentDefinitions } from '../environments/environment-schemas';
 import { GameMasterDefinition } from '../game-master/game-master-schema';
+import {
+  DataDefinition,
+  DocumentsDefinition,
+  MemoryDefinition,
+  PersonasDefinition,
+} from '../grounding/grounding-schema';
 
 /**
  * The native scenario format, as a user writes it (`ScenarioFile`). The loader validates a file
@@ -249,6 +255,16 @@ export const ScenarioFileSchema = z
       'Social, market and economic environments agents act in',
     ),
     beliefs: BeliefsDefinition.optional().describe('Belief topics and the opinion-dynamics parameters'),
+    data: DataDefinition.optional().describe(
+      'Company tables (CSV, XLSX, JSON) that become the world snapshot: suppliers, customers, inventory, prices, contracts',
+    ),
+    documents: DocumentsDefinition.optional().describe(
+      'Documents agents search (search_documents) and cite: PDF, DOCX, XLSX, CSV, Markdown, text',
+    ),
+    personas: PersonasDefinition.optional().describe(
+      'Agents generated from the world snapshot for the roles the category needs',
+    ),
+    memory: MemoryDefinition.optional().describe('Long-term memory beyond the recent-memory window'),
     game_master: GameMasterDefinition.optional().describe(
       'An authority over the world variables that rules on every step (seed 004)',
     ),

@@ -2,6 +2,8 @@ import type { BriefSettings, EvaluationDefinition } from '../analysis/analysis-s
 import type { BeliefsDefinition } from '../beliefs/beliefs-schema';
 import type { EnvironmentDefinition } from '../environments/environment-schemas';
 import type { GameMasterSettings } from '../game-master/game-master-schema';
+import type { MemoryDefinition } from '../grounding/grounding-schema';
+import type { ScenarioGrounding } from '../grounding/scenario-grounding';
 import type {
   ActionDefinition,
   Dynamic,
@@ -83,6 +85,13 @@ export interface Scenario {
   beliefs?: BeliefsDefinition;
   /** The game master block, when the scenario has one. */
   gameMaster?: GameMasterSettings;
+  /**
+   * The company world built from the scenario's `data` and `documents` (snapshot, document index,
+   * generated personas, warnings); set by {@link loadScenario}, absent when parsing text alone.
+   */
+  grounding?: ScenarioGrounding;
+  /** Long-term memory settings, when the scenario has a `memory` block. */
+  memory?: MemoryDefinition;
   /** The evaluation rubric, when the scenario has one. */
   evaluation?: EvaluationDefinition;
   /** What the executive brief focuses on, when the scenario says. */
