@@ -1,0 +1,124 @@
+import { yaml, yamlLanguage } from '@codemirror/lang-yaml';
+import { type Diagnostic, forceLinting, linter, lintGutter } from '@codemirror/lint';
+import { EditorState, type Extension } from '@codemirror/state';
+import { EditorView, hoverTooltip } from '@codemirror/view';
+import { basicSetup } from 'codemirror';
+import { handleRefresh, stateExtensions } from 'codemirror-json-schema';
+import { yamlCompletion, yamlSchemaHover, yamlSchemaLinter } from 'codemirror-json-schema/yaml';
+import { useEffect, useRef } from 'react';
+import type { ValidationIssue } from '../api/api-types';
+
+/**
+ * The scenario's YAML in CodeMirror 6: completion, hover help and inline schema errors from the
+ * scenario JSON Schema (codemirror-json-schema), plus the server's validation issues (the same
+ * ones `sandtable validate` prints: expressions, references, ranges) as inline diagnostics at their
+ * line and column. The text is controlled: edits go out through `onChange`, and a new `value` from
+ * the form replaces the document without moving the view.
+ */
+export function YamlEditor({
+  value,
+  onChange,
+  schema,
+  issues,
+}: {
+  value: string;
+  onChange: (text: string) => void;
+  schema: Record<string, unknown> | undefined;
+  issues: ValidationIssue[];
+}) {
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | undefined>(undefined);
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
+  const issuesRef = useRef(issues);
+  issuesRef.current = issues;
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is rebuilt only for a new schema.
+  useEffect(() => {
+    if (!host.current) return;
+    const serverLinter = linter((editor) => issuesToDiagnostics(editor, issuesRef.current), { delay: 0 });
+    const schemaExtensions: Extension[] = schema
+      ? [
+          linter(yamlSchemaLinter(), { needsRefresh: handleRefresh }),
+          yamlLanguage.data.of({ autocomplete: yamlCompletion() }),
+          hoverTooltip(yamlSchemaHover()),
+          stateExtensions(schema as Parameters<typeof stateExtensions>[0]),
+        ]
+      : [];
+    const editor = new EditorView({
+      parent: host.current,
+      state: EditorState.create({
+        doc: view.current?.state.doc.toString() ?? value,
+        extensions: [
+          basicSetup,
+          yaml(),
+          ...schemaExtensions,
+          serverLinter,
+          lintGutter(),
+          EditorView.updateListener.of((update) => {
+            if (update.docChanged) onChangeRef.current(update.state.doc.toString());
+          }),
+          EditorView.theme({
+            '&': { height: '100%' },
+            '.cm-scroller': { fontFamily: 'ui-monospace, monospace' },
+          }),
+        ],
+      }),
+    });
+    view.current = editor;
+    return () => {
+      editor.destroy();
+      view.current = undefined;
+    };
+  }, [schema]);
+
+  useEffect(() => {
+    const editor = view.current;
+    if (!editor) return;
+    const current = editor.state.doc.toString();
+    if (current !== value) editor.dispatch({ changes: { from: 0, to: current.length, insert: value } });
+  }, [value]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new issues from the server re-run the linter that reads them.
+  useEffect(() => {
+    if (view.current) forceLinting(view.current);
+  }, [issues]);
+
+  return <div className="yaml-editor" ref={host} data-testid="yaml-editor" />;
+}
+
+/** Places each server issue at its line and column (the whole line when the column is unknown). */
+function issuesToDiagnostics(editor: EditorView, issues: ValidationIssue[]): Diagnostic[] {
+  const document = editor.state.doc;
+  return issues.map((issue) => {
+    if (!issue.line || issue.line > document.lines) {
+      return {
+        from: 0,
+        to: Math.min(document.length, document.line(1).length),
+        severity: 'error',
+        message: describe(issue),
+      };
+    }
+    const line = document.line(issue.line);
+    const from = Math.min(line.to, line.from + Math.max(0, (issue.column ?? 1) - 1));
+    const to = issue.column
+      ? Math.min(line.to, Math.max(from + 1, wordEnd(line.text, from - line.from) + line.from))
+      : line.to;
+    return {
+      from,
+      to: Math.max(from, to),
+      severity: 'error',
+      message: describe(issue),
+      source: 'sandtable validate',
+    };
+  });
+}
+
+function wordEnd(text: string, start: number): number {
+  const match = /^[^\s,:}\]]*/.exec(text.slice(start));
+  return start + (match?.[0].length ?? 0);
+}
+
+function describe(issue: ValidationIssue): string {
+  return issue.path ? `${issue.path}: ${issue.message}` : issue.message;
+}

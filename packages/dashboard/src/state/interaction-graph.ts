@@ -1,0 +1,63 @@
+import type { RunEvent } from '../api/run-event-types';
+
+/** An edge of the interaction graph: who reached whom, how often, by the last step counted. */
+export interface InteractionEdge {
+  source: string;
+  target: string;
+  weight: number;
+  kinds: Set<string>;
+}
+
+/** The interaction graph up to a step: agents as nodes, messages and targeted actions as edges. */
+export interface InteractionGraphData {
+  nodes: Map<string, { id: string; interactions: number }>;
+  edges: Map<string, InteractionEdge>;
+}
+
+/**
+ * Builds the interaction graph from a run's events, counting events of steps `1..upToStep`: a
+ * direct message is an edge sender → recipient, and an action whose arguments name another agent
+ * (follow, repost, contract, …) an edge actor → that agent.
+ */
+export function buildInteractionGraph(
+  events: readonly RunEvent[],
+  agentIds: ReadonlySet<string>,
+  upToStep: number,
+): InteractionGraphData {
+  const nodes = new Map<string, { id: string; interactions: number }>();
+  for (const id of agentIds) nodes.set(id, { id, interactions: 0 });
+  const edges = new Map<string, InteractionEdge>();
+  const connect = (source: string, target: string, kind: string) => {
+    if (source === target || !agentIds.has(source) || !agentIds.has(target)) return;
+    const key = `${source}\u0000${target}`;
+    const edge = edges.get(key) ?? { source, target, weight: 0, kinds: new Set<string>() };
+    edge.weight++;
+    edge.kinds.add(kind);
+    edges.set(key, edge);
+    for (const id of [source, target]) {
+      const node = nodes.get(id);
+      if (node) node.interactions++;
+    }
+  };
+  for (const event of events) {
+    if (!('step' in event) || event.step > upToStep) continue;
+    if (event.type === 'message-sent' && event.to) connect(event.from, event.to, 'message');
+    else if (event.type === 'agent-acted' && event.ok) {
+      for (const value of Object.values(event.arguments)) {
+        if (typeof value === 'string' && agentIds.has(value)) connect(event.agentId, value, event.tool);
+      }
+    }
+  }
+  return { nodes, edges };
+}
+
+/** A colour for a belief position in [-1, 1]: red (−1) through grey (0) to blue (+1). */
+export function beliefColor(position: number): string {
+  const clamped = Math.max(-1, Math.min(1, position));
+  const grey = [156, 163, 175];
+  const end = clamped < 0 ? [220, 38, 38] : [37, 99, 235];
+  const amount = Math.abs(clamped);
+  const channel = (index: number) =>
+    Math.round((grey[index] as number) + ((end[index] as number) - (grey[index] as number)) * amount);
+  return `rgb(${channel(0)}, ${channel(1)}, ${channel(2)})`;
+}
