@@ -103,5 +103,6 @@ export {
 } from './scenario/scenario-schema';
 export * from './scenario/seed-formats/index';
 export { convertScenarioText, validateNativeText } from './scenario/seed-formats/scenario-conversion';
+export * from './scenario/templates/index';
 export type { ConstraintHit, StateChange } from './world/world-state';
 export { WorldState } from './world/world-state';
