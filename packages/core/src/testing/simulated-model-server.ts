@@ -251,6 +251,14 @@ export class SimulatedModelServer {
       case 'unavailable':
         this.#sendError(response, api, 503, 'overloaded', this.#faults.retryAfterMs);
         return;
+      case 'queue-full':
+        this.#sendError(
+          response,
+          api,
+          503,
+          'server busy, please try again. maximum pending requests exceeded',
+        );
+        return;
       case 'connection-reset':
         selfDestroyed = true;
         request.socket.destroy();

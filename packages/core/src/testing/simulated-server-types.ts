@@ -14,6 +14,7 @@
  * - `malformed-tool-arguments`: tool-call arguments (or JSON-mode text) that are not JSON and cannot be repaired
  * - `wrong-tool-name`: the tool call names a tool that was not offered
  * - `prose-around-json`: the JSON (or the tool call) comes wrapped in chatty prose inside a code fence
+ * - `queue-full`: 503 without `retry-after`, as Ollama answers when its request queue is full
  */
 export type FaultKind =
   | 'rate-limited'
@@ -24,7 +25,8 @@ export type FaultKind =
   | 'truncated-stream'
   | 'malformed-tool-arguments'
   | 'wrong-tool-name'
-  | 'prose-around-json';
+  | 'prose-around-json'
+  | 'queue-full';
 
 /** Every fault kind, in the order rates are drawn. */
 export const faultKinds: readonly FaultKind[] = [
@@ -37,6 +39,7 @@ export const faultKinds: readonly FaultKind[] = [
   'malformed-tool-arguments',
   'wrong-tool-name',
   'prose-around-json',
+  'queue-full',
 ];
 
 /**
