@@ -7,6 +7,7 @@ import { doctorCommand } from './commands/doctor-command';
 import { interviewCommand } from './commands/interview-command';
 import { replayCommand } from './commands/replay-command';
 import { runCommand } from './commands/run-command';
+import { sweepCommand } from './commands/sweep-command';
 import { validateCommand } from './commands/validate-command';
 
 function integer(name: string) {
@@ -112,6 +113,25 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .option('--with <run-dir>', 'another run of the scenario: ranges over all runs (repeatable)', collect, [])
     .action(async (runDirectory: string, options) => {
       exitCode = await briefCommand(runDirectory, options, io);
+    });
+
+  program
+    .command('sweep')
+    .description(
+      'Run a scenario over parameter settings × seeds (rule agents, in process) and report mean, spread, percentiles, 95% intervals and parameter effects',
+    )
+    .argument('<file>', 'a sweep file (scenario, grid, random, seeds) or a scenario file')
+    .option('--grid <name=a,b>', 'grid values of a parameter (repeatable)', collect, [])
+    .option('--seeds <seeds>', 'seeds: first..last or a,b,c')
+    .option('--random <name=range>', 'a random parameter: min..max or a|b|c (repeatable)', collect, [])
+    .option('--samples <n>', 'random settings to draw', integer('--samples'))
+    .option('--random-seed <n>', 'seed of the random settings', integer('--random-seed'))
+    .option('--parallel <n>', 'runs in flight at once (default 2)', integer('--parallel'))
+    .option('--steps <n>', 'steps per run (overrides the scenario)', integer('--steps'))
+    .option('--metric <name>', 'a metric to report (repeatable; default: all)', collect, [])
+    .option('--out <dir>', 'where the sweep folder goes', 'runs')
+    .action(async (file: string, options) => {
+      exitCode = await sweepCommand(file, options, io);
     });
 
   program

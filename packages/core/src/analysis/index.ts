@@ -10,4 +10,8 @@ export * from './run-evaluation';
 export * from './run-folder';
 export * from './run-metrics';
 export * from './run-records';
+export * from './statistics';
 export * from './story-signals';
+export * from './sweep-definition';
+export * from './sweep-report';
+export * from './sweep-runner';

@@ -1,0 +1,195 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import {
+  aggregateSweep,
+  expandSweep,
+  parseScenario,
+  parseSweepDefinition,
+  renderSweepMarkdown,
+  ruleSweepExecutor,
+  runSweep,
+  SandtableError,
+  ScenarioError,
+  SweepDefinition,
+  type SweepDefinitionInput,
+} from '@sandtable/core';
+import type { CommandIo } from '../command-io';
+
+/** Options of `sandtable sweep`. */
+export interface SweepCommandOptions {
+  /** `name=a,b,c` (repeatable): grid values, added to or replacing the file's. */
+  grid: string[];
+  /** `1..20` or `1,2,3`. */
+  seeds?: string;
+  /** `name=min..max` or `name=a|b|c` (repeatable): a randomly drawn parameter. */
+  random: string[];
+  /** Random settings to draw. */
+  samples?: number;
+  randomSeed?: number;
+  parallel?: number;
+  steps?: number;
+  /** Metrics to report (repeatable). */
+  metric: string[];
+  out: string;
+}
+
+function typed(text: string): number | boolean | string {
+  const trimmed = text.trim();
+  if (trimmed === 'true' || trimmed === 'false') return trimmed === 'true';
+  const number = Number(trimmed);
+  return trimmed !== '' && Number.isFinite(number) ? number : trimmed;
+}
+
+function split(option: string, entry: string): [string, string] {
+  const separator = entry.indexOf('=');
+  if (separator <= 0)
+    throw new SandtableError('CLI_BAD_OPTION', `${option} expects name=values, got "${entry}"`, {
+      category: 'user',
+    });
+  return [entry.slice(0, separator).trim(), entry.slice(separator + 1).trim()];
+}
+
+function csvCell(value: unknown): string {
+  const text = value === undefined ? '' : String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * `sandtable sweep FILE [--grid name=a,b] [--seeds 1..20] [--random name=min..max --samples N]
+ * [--parallel 2] [--steps N]`: FILE is a sweep file (`scenario:` plus grid, random, seeds) or a
+ * scenario file (then the flags say what to vary). Every parameter setting runs once per seed,
+ * in process with rule agents, at most `parallel` at once; the report goes to
+ * `<out>/sweep-<name>-<time>/` as sweep.md, sweep.json and members.csv.
+ */
+export async function sweepCommand(
+  file: string,
+  options: SweepCommandOptions,
+  io: CommandIo,
+): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new SandtableError(
+      'SWEEP_INVALID',
+      `${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      {
+        category: 'user',
+        cause: error,
+      },
+    );
+  }
+  // A sweep file names a scenario; a scenario file has agents.
+  const isSweepFile = /^scenario\s*:/m.test(text) && !/^agents\s*:/m.test(text);
+  const base: SweepDefinition = isSweepFile
+    ? parseSweepDefinition(text, file)
+    : SweepDefinition.parse({ scenario: file });
+  const scenarioPath = isSweepFile ? resolve(dirname(file), base.scenario) : resolve(file);
+  const input: SweepDefinitionInput = { ...base };
+  const grid = { ...base.grid };
+  for (const entry of options.grid) {
+    const [name, values] = split('--grid', entry);
+    grid[name] = values.split(',').map(typed);
+  }
+  input.grid = grid;
+  if (options.seeds)
+    input.seeds = /^\d+\.\.\d+$/.test(options.seeds) ? options.seeds : options.seeds.split(',').map(Number);
+  if (options.random.length > 0 || options.samples) {
+    const parameters: Record<string, unknown> = { ...(base.random?.parameters ?? {}) };
+    for (const entry of options.random) {
+      const [name, values] = split('--random', entry);
+      const range = /^(-?[\d.]+)\.\.(-?[\d.]+)$/.exec(values);
+      parameters[name] = range
+        ? { min: Number(range[1]), max: Number(range[2]), integer: /^-?\d+\.\.-?\d+$/.test(values) }
+        : { values: values.split('|').map(typed) };
+    }
+    input.random = {
+      samples: options.samples ?? base.random?.samples ?? 10,
+      seed: options.randomSeed ?? base.random?.seed ?? 1,
+      parameters,
+    } as SweepDefinitionInput['random'];
+  }
+  if (options.parallel) input.parallel = options.parallel;
+  if (options.steps) input.steps = options.steps;
+  if (options.metric.length > 0) input.metrics = options.metric;
+  const checked = SweepDefinition.safeParse(input);
+  if (!checked.success)
+    throw new SandtableError(
+      'SWEEP_INVALID',
+      checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+      { category: 'user' },
+    );
+  const definition = checked.data;
+  const plan = expandSweep(definition);
+
+  let scenarioText: string;
+  try {
+    scenarioText = await readFile(scenarioPath, 'utf8');
+  } catch (error) {
+    throw new ScenarioError([{ file: scenarioPath, message: 'cannot read scenario: file not found' }], {
+      cause: error,
+    });
+  }
+  // Check every setting once before running anything: a bad parameter fails here, not 100 times.
+  for (const parameters of plan.settings)
+    parseScenario(scenarioText, {
+      file: scenarioPath,
+      parameters,
+      ...(definition.steps ? { steps: definition.steps } : {}),
+    });
+  const scenarioName = parseScenario(scenarioText, { file: scenarioPath }).name;
+  const name =
+    definition.name ?? `${scenarioName} over ${Object.keys(plan.settings[0] ?? {}).join(', ') || 'seeds'}`;
+  io.err(
+    `Sweep ${name}: ${plan.members.length} runs (${plan.settings.length} settings × ${plan.seeds.length} seeds), ${definition.parallel} at a time`,
+  );
+  const every = Math.max(1, Math.round(plan.members.length / 10));
+  const outcomes = await runSweep(
+    plan,
+    ruleSweepExecutor(scenarioText, {
+      file: scenarioPath,
+      ...(definition.steps ? { steps: definition.steps } : {}),
+    }),
+    {
+      parallel: definition.parallel,
+      onMember: (_outcome, done, total) => {
+        if (done % every === 0 || done === total) io.err(`  ${done}/${total} runs`);
+      },
+    },
+  );
+  const report = aggregateSweep(plan, outcomes, {
+    name,
+    scenario: scenarioPath,
+    grid: definition.grid,
+    ...(definition.metrics ? { metrics: definition.metrics } : {}),
+  });
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'sweep';
+  const directory = resolve(join(options.out, `sweep-${slug}-${stamp}`));
+  await mkdir(directory, { recursive: true });
+  await writeFile(join(directory, 'sweep.md'), renderSweepMarkdown(report));
+  await writeFile(join(directory, 'sweep.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const parameterNames = [...new Set(plan.settings.flatMap((setting) => Object.keys(setting)))];
+  const header = ['index', 'seed', ...parameterNames, 'outcome', ...report.metrics, 'error'];
+  const rows = report.members.map((member) => [
+    member.index,
+    member.seed,
+    ...parameterNames.map((parameter) => member.parameters[parameter]),
+    member.outcome,
+    ...report.metrics.map((metric) => member.finals?.[metric]),
+    member.error,
+  ]);
+  await writeFile(
+    join(directory, 'members.csv'),
+    `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`,
+  );
+  io.out(
+    `${report.runs - report.failed} of ${report.runs} runs completed. Report: ${join(directory, 'sweep.md')}`,
+  );
+  return report.failed > 0 ? 2 : 0;
+}
