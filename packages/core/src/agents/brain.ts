@@ -56,6 +56,11 @@ export interface DecisionContext {
   /** Seeded for this (run, step, agent): the same every time the step is replayed. */
   random: Random;
   agent: AgentRuntime;
+  /**
+   * Restarts the decision's timeout from now. A model brain calls it when its call gets an
+   * endpoint slot, so time spent queueing behind other agents for a busy endpoint is not counted.
+   */
+  restartTimeout?: () => void;
 }
 
 /**

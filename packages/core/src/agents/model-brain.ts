@@ -174,6 +174,7 @@ export class ModelBrain implements Brain {
           // Unusable replies come back to this loop, which tells the model what was wrong.
           checkReply: false,
           signal: context.signal,
+          ...(context.restartTimeout ? { onSlot: context.restartTimeout } : {}),
           step: observation.step,
           agentId: observation.self.id,
           ...(this.options.runId ? { runId: this.options.runId } : {}),

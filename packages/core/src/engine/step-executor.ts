@@ -176,10 +176,13 @@ export class StepExecutor {
     if (asynchronous.length > 0) {
       const results = await runPool(
         asynchronous,
-        (index, signal) =>
-          this.context.brains
-            .get(acting[index]!.spec.id)!
-            .decide(observations[index]!, { signal, random: random[index]!, agent: acting[index]! }),
+        (index, signal, _position, restartTimeout) =>
+          this.context.brains.get(acting[index]!.spec.id)!.decide(observations[index]!, {
+            signal,
+            random: random[index]!,
+            agent: acting[index]!,
+            restartTimeout,
+          }),
         {
           limit: this.context.scenario.execution.concurrency,
           timeoutMs: this.context.scenario.execution.decisionTimeoutMs,

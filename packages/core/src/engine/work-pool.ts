@@ -33,11 +33,18 @@ function isPromiseLike<T>(value: T | Promise<T>): value is Promise<T> {
  * completion order, so what follows is deterministic. A task that returns synchronously costs no
  * timer and no promise. A task that throws, rejects or outlives its timeout yields a failure
  * outcome; the others go on. A task that ignores its abort signal cannot hold the pool: its outcome
- * is settled at the deadline and its late result discarded.
+ * is settled at the deadline and its late result discarded. `restartTimeout` (the fourth argument
+ * of `work`) starts a task's timeout again from now: model brains call it when their request gets
+ * an endpoint slot, so queueing behind a busy endpoint does not count against the decision.
  */
 export function runPool<Item, Result>(
   items: readonly Item[],
-  work: (item: Item, signal: AbortSignal, index: number) => Result | Promise<Result>,
+  work: (
+    item: Item,
+    signal: AbortSignal,
+    index: number,
+    restartTimeout: () => void,
+  ) => Result | Promise<Result>,
   options: PoolOptions,
 ): Promise<Array<TaskOutcome<Result>>> {
   const outcomes = new Array<TaskOutcome<Result>>(items.length);
@@ -78,9 +85,20 @@ export function runPool<Item, Result>(
         const index = next;
         next += 1;
         const controller = new AbortController();
+        const restartTimeout = () => {
+          const task = running.get(index);
+          if (!task) return;
+          clearTimeout(task.timer);
+          task.timer = setTimeout(onTimeout, options.timeoutMs);
+        };
         let result: Result | Promise<Result>;
         try {
-          result = work(items[index] as Item, AbortSignal.any([controller.signal, options.signal]), index);
+          result = work(
+            items[index] as Item,
+            AbortSignal.any([controller.signal, options.signal]),
+            index,
+            restartTimeout,
+          );
         } catch (error) {
           record(index, { ok: false, reason: 'error', error });
           continue;
@@ -102,9 +120,10 @@ export function runPool<Item, Result>(
           pump();
           finishIfDone();
         };
-        const timer = setTimeout(() => {
+        const onTimeout = () => {
           settle({ ok: false, reason: 'timeout', error: new TaskTimeoutError(options.timeoutMs) });
-        }, options.timeoutMs);
+        };
+        const timer = setTimeout(onTimeout, options.timeoutMs);
         running.set(index, { controller, timer, settle });
         result.then(
           (value) => settle({ ok: true, value }),

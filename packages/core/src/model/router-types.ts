@@ -75,6 +75,12 @@ export interface ChatCallOptions {
   agentId?: string;
   /** Check this call's reply ({@link checkReply}) and retry unusable ones. @defaultValue the router's `checkReplies` */
   checkReply?: boolean;
+  /**
+   * Called each time an attempt gets its endpoint slot, after any queueing and before the request
+   * is sent: model brains restart their decision timeout here, so waiting for a busy endpoint's
+   * slot does not count against it (the router's own per-attempt timeout bounds the call).
+   */
+  onSlot?: () => void;
 }
 
 /** The result of a routed call. */

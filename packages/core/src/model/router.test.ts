@@ -124,6 +124,23 @@ describe('ModelRouter retries', () => {
     expect(attempts[1]!.queuedMs).toBeGreaterThanOrEqual(200);
   });
 
+  it('tells the caller each time an attempt gets its endpoint slot', async () => {
+    const server = await startServer({ faults: { sequence: ['server-error'] } });
+    const router = makeRouter({
+      endpoints: [endpoint('local', server.openaiBaseUrl, { maxConcurrency: 1 })],
+      tiers: { fast: ['local'] },
+      retry: { baseDelayMs: 1 },
+    });
+    const slots: string[] = [];
+    const calls = ['first', 'second'].map((name) =>
+      router.chat('fast', question, { onSlot: () => slots.push(`${name}@${server.stats().chatRequests}`) }),
+    );
+    await Promise.all(calls);
+    // One slot: first gets it at once and fails (500); its release hands the slot to the waiting
+    // second call; first's retry gets it back only when second is done.
+    expect(slots).toEqual(['first@0', 'second@1', 'first@2']);
+  });
+
   it('retries busy refusals on their own budget, not the call’s attempts', async () => {
     const refusals = [
       'rate-limited',

@@ -188,6 +188,7 @@ export class ModelRouter {
         }
         const waitStarted = this.#clock.now();
         const permit = await state.limiter.acquire(callerSignal);
+        options.onSlot?.();
         this.#stats.attempts += 1;
         if (attempt > 1) this.#stats.retries += 1;
         // Hashing the canonical request is a tenth of the engine's CPU per call: once per model.
