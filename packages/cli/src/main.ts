@@ -2,6 +2,7 @@ import { formatIssue, isUserError, ScenarioError, scenarioJsonSchema } from '@sa
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { type CommandIo, processIo } from './command-io';
 import { briefCommand } from './commands/brief-command';
+import { compareCommand } from './commands/compare-command';
 import { convertCommand } from './commands/convert-command';
 import { doctorCommand } from './commands/doctor-command';
 import { interviewCommand } from './commands/interview-command';
@@ -113,6 +114,18 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .option('--with <run-dir>', 'another run of the scenario: ranges over all runs (repeatable)', collect, [])
     .action(async (runDirectory: string, options) => {
       exitCode = await briefCommand(runDirectory, options, io);
+    });
+
+  program
+    .command('compare')
+    .description(
+      'Compare runs side by side: what differs, divergence step, final values and deltas, series, end state, headlines',
+    )
+    .argument('<run-dirs...>', 'two or more folders written by `sandtable run`')
+    .option('--json', 'print the comparison as JSON')
+    .option('--out <file>', 'also write it to this file')
+    .action(async (directories: string[], options: { json?: boolean; out?: string }) => {
+      exitCode = await compareCommand(directories, options, io);
     });
 
   program

@@ -5,6 +5,7 @@ export * from './executive-brief';
 export * from './model-analysis';
 export * from './run-analysis';
 export * from './run-capture';
+export * from './run-comparison';
 export * from './run-digest';
 export * from './run-evaluation';
 export * from './run-folder';
