@@ -205,9 +205,9 @@ export function renderComparisonMarkdown(
   );
   const lines = ['# Run comparison', ''];
   lines.push('| run | id | seed | steps | outcome |', '| --- | --- | --- | --- | --- |');
-  comparison.runs.forEach((run, index) =>
-    lines.push(`| ${labels[index]} | ${run.runId} | ${run.seed} | ${run.steps} | ${run.outcome ?? '—'} |`),
-  );
+  comparison.runs.forEach((run, index) => {
+    lines.push(`| ${labels[index]} | ${run.runId} | ${run.seed} | ${run.steps} | ${run.outcome ?? '—'} |`);
+  });
   lines.push('');
   if (comparison.differences.length > 0) {
     lines.push(
