@@ -139,8 +139,8 @@ export function buildObservation(
 }
 
 /**
- * Long-term recall for this step: what the agent reads now (events, messages) and what it wants
- * (goals) is the query; the messages it reads are archived for later steps, after the query, so
+ * Long-term recall for this step: what happens to the agent now (events) and what it wants
+ * (goals) is the query, with one place kept for what its new messages recall; the messages it reads are archived for later steps, after the query, so
  * a message is never "recalled" in the step it arrives.
  */
 function recall(
@@ -149,12 +149,14 @@ function recall(
   inbox: readonly MessageRecord[],
   events: ReadonlyArray<{ type: string; description: string }>,
 ): Recollection | undefined {
-  const query = [
-    ...events.map((event) => `${event.type} ${event.description}`),
-    ...inbox.map((message) => `${message.from} ${message.text}`),
+  const situation = [
+    ...events.map((event) => `${event.type.replace(/_/g, ' ')} ${event.description}`),
     ...agent.spec.goals.map((goal) => goal.description ?? ''),
   ].join(' ');
-  const recollection = memory.recall(query);
+  const recollection = memory.recall(
+    situation,
+    inbox.map((message) => `${message.from} ${message.text}`).join(' '),
+  );
   for (const message of inbox) memory.archiveMessage(message.step, message.from, message.text);
   return recollection.entries.length > 0 || recollection.summaries.length > 0 ? recollection : undefined;
 }

@@ -57,15 +57,29 @@ export class PassageIndex {
     return [...this.passages.values()];
   }
 
-  /** The best passages for a query, best first; empty for an empty query. */
-  query(text: string, limit = 3): PassageHit[] {
+  /**
+   * The best passages for a query, best first; empty for an empty query. `boost` multiplies a
+   * passage's score (e.g. the documents that name the asking agent).
+   */
+  query(text: string, limit = 3, boost?: (passage: Passage) => number): PassageHit[] {
     if (limit <= 0 || text.trim() === '') return [];
     return this.search
-      .search(text)
+      .search(text, boost ? { boostDocument: (id) => boost(this.passages.get(String(id)) as Passage) } : {})
       .map((result) => ({ passage: this.passages.get(String(result.id)) as Passage, score: result.score }))
       .sort((a, b) => b.score - a.score || (a.passage.id < b.passage.id ? -1 : 1))
       .slice(0, limit)
       .map((hit) => ({ ...hit, score: Number(hit.score.toFixed(6)), citation: citationOf(hit.passage) }));
+  }
+
+  /** The documents with a passage containing `phrase` (case-insensitive). */
+  documentsMentioning(phrase: string): Set<string> {
+    const wanted = phrase.toLowerCase();
+    const documents = new Set<string>();
+    if (wanted.trim() === '') return documents;
+    for (const passage of this.passages.values()) {
+      if (passage.text.toLowerCase().includes(wanted)) documents.add(passage.document);
+    }
+    return documents;
   }
 
   /** A summary, not the index: scenarios and run records serialise without the passages' index. */

@@ -36,6 +36,7 @@ function seen(hit: PassageHit): SeenPassage {
 export class DocumentSearchEnvironment implements Environment {
   readonly name = documentsEnvironmentName;
   private readonly searched = new Map<string, SeenPassage[]>();
+  private readonly ownDocuments = new Map<string, Set<string>>();
 
   constructor(
     private readonly index: PassageIndex,
@@ -91,11 +92,29 @@ export class DocumentSearchEnvironment implements Environment {
   situationQueries(agent: AgentRuntime, context: EnvironmentContext): { now: string; standing: string } {
     const { spec } = agent;
     const inbox = context.messages.peek(spec.id).map((message) => message.text);
-    const recent = agent.memory.slice(-recentLines).filter((line) => line.includes(': event '));
+    // "Step 5: event port_strike — Dockworkers strike…" → "port strike Dockworkers strike…"
+    const recent = agent.memory
+      .slice(-recentLines)
+      .filter((line) => line.includes(': event '))
+      .map((line) => line.replace(/^Step \d+: event /, '').replace(/_/g, ' '));
     return {
       now: [...recent, ...inbox.slice(-3)].join(' '),
       standing: [spec.role, spec.persona, ...spec.goals.map((goal) => goal.description ?? '')].join(' '),
     };
+  }
+
+  /**
+   * Documents that name the agent (its contract, its row in a price list) weigh double for it: a
+   * supplier hit by a strike looks at its own contract's clause before a general note.
+   */
+  private boostFor(agent: AgentRuntime): (passage: { document: string }) => number {
+    let own = this.ownDocuments.get(agent.spec.id);
+    if (!own) {
+      own = this.index.documentsMentioning(agent.spec.name);
+      this.ownDocuments.set(agent.spec.id, own);
+    }
+    const documents = own;
+    return (passage) => (documents.has(passage.document) ? 2 : 1);
   }
 
   observe(agent: AgentRuntime, context: EnvironmentContext): DocumentsView | undefined {
@@ -109,7 +128,11 @@ export class DocumentSearchEnvironment implements Environment {
     if (agent.spec.population === undefined && this.passagesPerObservation > 0) {
       const { now, standing } = this.situationQueries(agent, context);
       // What is happening comes first (it is what a rule agent cites), then who the agent is.
-      const hits = [...this.index.query(now, 1), ...this.index.query(standing, this.passagesPerObservation)];
+      const boost = this.boostFor(agent);
+      const hits = [
+        ...this.index.query(now, 1, boost),
+        ...this.index.query(standing, this.passagesPerObservation, boost),
+      ];
       for (const hit of hits) {
         if (passages.length >= this.passagesPerObservation + (searched?.length ?? 0)) break;
         if (

@@ -35,8 +35,10 @@ function stepOf(line: string): number {
 }
 
 function describeBlock(entries: readonly MemoryEntry[]): string {
-  const first = entries[0]?.step ?? 0;
-  const last = entries[entries.length - 1]?.step ?? first;
+  // Trimmed lines are older than the messages archived beside them: the range is min to max.
+  const steps = entries.map((entry) => entry.step);
+  const first = Math.min(...steps);
+  const last = Math.max(...steps);
   const counts = new Map<string, number>();
   for (const entry of entries) {
     let label: string;
@@ -102,8 +104,12 @@ export class LongTermMemory {
     return [...this.blockSummaries];
   }
 
-  /** The archived entries most relevant to `query` (best first) and the latest summaries. */
-  recall(query: string): Recollection {
+  /**
+   * The archived entries most relevant to `query` (best first) and the latest summaries. With
+   * `also` (e.g. the messages just read), one of the `recall` places goes to its best match, so
+   * a chatty inbox cannot crowd out what the agent's situation calls for.
+   */
+  recall(query: string, also = ''): Recollection {
     const summaries = this.blockSummaries.slice(-this.options.summaries);
     if (this.entries.length === 0 || this.options.recall === 0) return { entries: [], summaries };
     if (this.indexed < this.entries.length) {
@@ -115,7 +121,13 @@ export class LongTermMemory {
       this.index.addAll(fresh);
       this.indexed = this.entries.length;
     }
-    const entries = this.index.query(query, this.options.recall).map((hit) => {
+    const { recall } = this.options;
+    const hits = this.index.query(query, also.trim() === '' ? recall : recall - 1);
+    for (const hit of this.index.query(also, recall)) {
+      if (hits.length >= recall) break;
+      if (!hits.some((taken) => taken.passage.id === hit.passage.id)) hits.push(hit);
+    }
+    const entries = hits.map((hit) => {
       const entry = this.entries[Number(hit.passage.id)] as MemoryEntry;
       return entry.text.length > entryLimit
         ? { ...entry, text: `${entry.text.slice(0, entryLimit - 1)}…` }

@@ -254,6 +254,24 @@ function customerPersona(
   };
 }
 
+/** The roles (with counts, `all` = one per record) generated for a category and the scenario's overrides. */
+export function plannedRoles(
+  category: string,
+  settings: PersonasDefinition,
+): Array<[string, number | 'all']> {
+  if (!settings.generate) return [];
+  const allocation: Partial<Record<string, number | 'all'>> = {
+    ...(roleAllocation[category] ?? roleAllocation.custom),
+  };
+  for (const [role, override] of Object.entries(settings.roles)) {
+    if (override.count !== undefined) allocation[role] = override.count;
+    else allocation[role] ??= 1;
+  }
+  return Object.entries(allocation).filter(
+    (entry): entry is [string, number | 'all'] => entry[1] !== undefined && entry[1] !== 0,
+  );
+}
+
 /** What the generator needs besides the snapshot. */
 export interface PersonaRequest {
   category: string;
@@ -276,16 +294,8 @@ export function generatePersonas(snapshot: WorldSnapshot, request: PersonaReques
   const { settings, seed } = request;
   if (!settings.generate) return [];
   const company = request.company ?? settings.company ?? 'the company';
-  const allocation: Partial<Record<string, number | 'all'>> = {
-    ...(roleAllocation[request.category] ?? roleAllocation.custom),
-  };
-  for (const [role, override] of Object.entries(settings.roles)) {
-    if (override.count !== undefined) allocation[role] = override.count;
-    else allocation[role] ??= 1;
-  }
   const personas: GeneratedPersona[] = [];
-  for (const [role, wanted] of Object.entries(allocation)) {
-    if (wanted === undefined || wanted === 0) continue;
+  for (const [role, wanted] of plannedRoles(request.category, settings)) {
     const brain = settings.roles[role]?.brain ?? settings.brain;
     if (role === 'supplier') {
       // Largest suppliers first: when the allocation caps the count, the ones that matter stay.

@@ -5,7 +5,7 @@ import { parseSource } from '../scenario/source-map';
 import type { PassageIndex } from './document-index';
 import type { GroundingWarning } from './grounding-error';
 import { DataDefinition, DocumentsDefinition, type MemoryDefinition } from './grounding-schema';
-import { type GeneratedPersona, generatePersonas, personaVariables } from './persona-generator';
+import { type GeneratedPersona, generatePersonas, personaVariables, plannedRoles } from './persona-generator';
 import { type BuiltWorld, buildWorld, type DocumentSummary } from './world-builder';
 import { identifierOf, snapshotValue, type WorldSnapshot } from './world-snapshot';
 
@@ -157,6 +157,46 @@ export function applyGrounding(
       passagesPerObservation: prepared.passagesPerObservation,
     },
     issues,
+  };
+}
+
+/**
+ * Validation without the files (`validateScenarioText`, `sandtable validate`): the personas the
+ * world will generate are stood in for by one agent per planned role, carrying the persona
+ * variables, so the scenario's expressions and role references are checked all the same. The
+ * note says so; loading the scenario with {@link loadScenario} generates the real personas.
+ */
+export function applyOfflinePersonas(scenarioFile: ScenarioFile): { issues: PathIssue[]; notes: string[] } {
+  const settings = scenarioFile.personas;
+  if (!settings) return { issues: [], notes: [] };
+  for (const [name, definition] of Object.entries(personaVariables)) {
+    scenarioFile.agent_variables[name] ??= definition;
+  }
+  const issues: PathIssue[] = [];
+  const roles = plannedRoles(scenarioFile.category, settings).map(([role]) => role);
+  for (const role of roles) {
+    const override = settings.roles[role];
+    const parsed = AgentDefinition.safeParse({
+      id: `${role}-from-data`,
+      name: `${role} (generated from the company data when loaded)`,
+      role,
+      brain: override?.brain ?? settings.brain,
+      ...(override?.goals ? { goals: override.goals } : {}),
+      ...(override?.actions ? { actions: override.actions } : {}),
+    });
+    if (parsed.success) scenarioFile.agents.push(parsed.data);
+    else {
+      issues.push({
+        path: ['personas', 'roles', role],
+        message: parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; '),
+      });
+    }
+  }
+  return {
+    issues,
+    notes: [
+      `personas (${roles.join(', ')}) are generated from the company data when the scenario is loaded; validated here with one stand-in per role`,
+    ],
   };
 }
 

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { extname, join, relative, resolve } from 'node:path';
 import { chunkDocument, type Passage } from './chunking';
 import { mapTable } from './column-mapping';
 import { PassageIndex } from './document-index';
@@ -36,13 +36,17 @@ export interface WorldFiles {
   documents?: DocumentsDefinition;
 }
 
+const tabularExtensions = new Set(['.csv', '.xlsx', '.json']);
+
 /** @defaultValue used when the scenario has data but no documents block */
 const defaultMaxFileBytes = 50 * 1024 * 1024;
 
+/** The files named by `entries`; `listed` collects those named directly rather than found in a folder. */
 async function listFiles(
   baseDirectory: string,
   entries: readonly string[],
   warnings: GroundingWarning[],
+  listed: Set<string> = new Set(),
 ): Promise<string[]> {
   const files: string[] = [];
   for (const entry of entries) {
@@ -56,6 +60,7 @@ async function listFiles(
     }
     if (!info.isDirectory()) {
       files.push(path);
+      listed.add(path);
       continue;
     }
     const names = (await readdir(path, { recursive: true, withFileTypes: true }))
@@ -77,7 +82,10 @@ async function listFiles(
 export async function buildWorld(files: WorldFiles): Promise<BuiltWorld> {
   const warnings: GroundingWarning[] = [];
   const maxBytes = files.documents?.max_file_bytes ?? defaultMaxFileBytes;
-  const dataFiles = files.data ? await listFiles(files.baseDirectory, files.data.files, warnings) : [];
+  const listedData = new Set<string>();
+  const dataFiles = files.data
+    ? await listFiles(files.baseDirectory, files.data.files, warnings, listedData)
+    : [];
   const documentFiles = files.documents
     ? await listFiles(files.baseDirectory, files.documents.files, warnings)
     : [];
@@ -112,10 +120,17 @@ export async function buildWorld(files: WorldFiles): Promise<BuiltWorld> {
 
   const tables: Parameters<typeof buildSnapshot>[0] extends ReadonlyArray<infer Item> ? Item[] : never = [];
   for (const path of dataFiles) {
+    // A data folder may hold documents too: those are for the documents block, not an error here.
+    if (
+      !listedData.has(path) &&
+      isKnownExtension(path) &&
+      !tabularExtensions.has(extname(path).toLowerCase())
+    ) {
+      continue;
+    }
     const entry = await open(path);
     if (!entry) continue;
     if (!tabularFormats.has(entry.format)) {
-      // A folder listed under data may hold documents too; only the tables matter here.
       if (!documentFiles.includes(path)) {
         warnings.push({
           code: 'WORLD_TABLE_UNMAPPED',

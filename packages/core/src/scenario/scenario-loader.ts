@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { type Issue, ScenarioError } from '../errors';
-import { applyGrounding, type PreparedGrounding, prepareGrounding } from '../grounding/scenario-grounding';
+import {
+  applyGrounding,
+  applyOfflinePersonas,
+  type PreparedGrounding,
+  prepareGrounding,
+} from '../grounding/scenario-grounding';
 import { expandAgents } from './populations';
 import type { RoomSpec, Scenario } from './scenario';
 import { checkScenarioFile, type PathIssue } from './scenario-checks';
@@ -217,8 +222,9 @@ export function validateScenarioText(text: string, options: LoadScenarioOptions 
   const grounded = options.grounding
     ? applyGrounding(scenarioFile, options.grounding, options.seed ?? scenarioFile.seed)
     : undefined;
+  const offline = grounded ? undefined : applyOfflinePersonas(scenarioFile);
   const issues = locateIssues(checkScenarioFile(scenarioFile), source, file);
-  if (grounded) issues.push(...locateIssues(grounded.issues, source, file));
+  issues.push(...locateIssues(grounded?.issues ?? offline?.issues ?? [], source, file));
   const parameters = applyParameterOverrides(scenarioFile, options.parameters, issues);
   if (options.steps !== undefined && (!Number.isInteger(options.steps) || options.steps < 1)) {
     issues.push({ path: 'clock.steps', message: `steps must be a positive integer, got ${options.steps}` });
@@ -298,6 +304,9 @@ export function validateScenarioText(text: string, options: LoadScenarioOptions 
     scenario,
     issues: [],
     ...(normalised.format !== 'native' ? { format: normalised.format, notes: normalised.notes } : {}),
+    ...(offline?.notes.length
+      ? { notes: [...(normalised.format !== 'native' ? normalised.notes : []), ...offline.notes] }
+      : {}),
   };
 }
 
