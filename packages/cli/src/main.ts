@@ -8,7 +8,9 @@ import { doctorCommand } from './commands/doctor-command';
 import { interviewCommand } from './commands/interview-command';
 import { replayCommand } from './commands/replay-command';
 import { runCommand } from './commands/run-command';
+import { serveCommand } from './commands/serve-command';
 import { sweepCommand } from './commands/sweep-command';
+import { tokenCreateCommand } from './commands/token-command';
 import { validateCommand } from './commands/validate-command';
 
 function integer(name: string) {
@@ -177,6 +179,35 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .option('--out <file>', 'where to write the native YAML (default: standard output)')
     .action(async (file: string, options: { out?: string }) => {
       exitCode = await convertCommand(file, options, io);
+    });
+
+  program
+    .command('serve')
+    .description(
+      'Start the HTTP API, live event streams and the dashboard on one port (embedded store; DATABASE_URL, REDIS_URL)',
+    )
+    .option('--port <n>', 'port to listen on', integer('--port'), 4000)
+    .option('--host <host>', 'address to bind; anything but loopback requires API tokens', '127.0.0.1')
+    .option('--require-token', 'require an API token even on loopback')
+    .option('--data <dir>', 'embedded store folder (default ~/.local/share/sandtable/store)')
+    .option('--max-runs <n>', 'runs executing at once; more are queued', integer('--max-runs'))
+    .option('--model-config <file>', 'model configuration for LLM agents')
+    .option('--body-limit <bytes>', 'largest request body accepted', integer('--body-limit'))
+    .option('--no-resume', 'do not resume runs interrupted by the last shutdown or crash')
+    .action(async (options) => {
+      exitCode = await serveCommand(options, io);
+    });
+
+  program
+    .command('token')
+    .description('Manage API tokens')
+    .command('create')
+    .description('Create an API token for a workspace and print it once')
+    .option('--workspace <name>', 'workspace name (created when missing; default: the default workspace)')
+    .option('--name <label>', 'a label for the token')
+    .option('--data <dir>', 'embedded store folder (ignored when DATABASE_URL is set)')
+    .action(async (options: { workspace?: string; name?: string; data?: string }) => {
+      exitCode = await tokenCreateCommand(options, io);
     });
 
   program

@@ -55,13 +55,21 @@ describe('FairShareRouter', () => {
     const served: string[] = [];
     const router = new FairShareRouter(oneSlotRouter(served), 1);
     const controller = new AbortController();
-    const first = router.chat('fast', { model: '', messages: [{ role: 'user', content: 'a' }] }, { runId: 'a' });
+    const first = router.chat(
+      'fast',
+      { model: '', messages: [{ role: 'user', content: 'a' }] },
+      { runId: 'a' },
+    );
     const cancelled = router.chat(
       'fast',
       { model: '', messages: [{ role: 'user', content: 'b' }] },
       { runId: 'b', signal: controller.signal },
     );
-    const third = router.chat('fast', { model: '', messages: [{ role: 'user', content: 'c' }] }, { runId: 'c' });
+    const third = router.chat(
+      'fast',
+      { model: '', messages: [{ role: 'user', content: 'c' }] },
+      { runId: 'c' },
+    );
     expect(router.waiting).toBe(2);
     controller.abort();
     await expect(cancelled).rejects.toMatchObject({ code: 'PROVIDER_ABORTED' });

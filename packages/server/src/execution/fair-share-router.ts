@@ -46,7 +46,11 @@ export class FairShareRouter implements ChatRouter {
     return this.#inner.hasTarget(target);
   }
 
-  async chat(target: string, request: ChatRequest, options: ChatCallOptions = {}): Promise<RoutedChatResponse> {
+  async chat(
+    target: string,
+    request: ChatRequest,
+    options: ChatCallOptions = {},
+  ): Promise<RoutedChatResponse> {
     const key = options.runId ?? request.metadata?.runId ?? '';
     await this.#admit(key, options.signal ?? request.signal);
     try {

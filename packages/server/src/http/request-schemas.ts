@@ -90,11 +90,24 @@ export const SetVariableBody = z.strictObject({
 /** POST /runs/:id/fork */
 export const ForkBody = z.strictObject({
   step: z.int().min(0).describe('The child shares the parent’s steps 1..step and runs on from there.'),
-  parameters: ParameterValues.optional(),
+  parameters: ParameterValues.optional().describe(
+    'Changed parameters from the fork on (not supported by the engine yet: answered with FORK_PARAMETERS_UNSUPPORTED).',
+  ),
   variables: z
     .record(z.string(), VariableValueSchema)
     .optional()
-    .describe('Global variables set in the child right after step `step`.'),
+    .describe('Global variables set in the child at the boundary after step `step`.'),
+  events: z
+    .array(InjectEventBody)
+    .max(100)
+    .optional()
+    .describe('Events fired in the child’s first own step.'),
+  messages: z
+    .array(InjectMessageBody)
+    .max(100)
+    .optional()
+    .describe('Operator messages delivered in the child’s first own step.'),
+  name: z.string().min(1).max(200).optional(),
 });
 
 /** POST /runs/:id/agents/:agentId/interview */

@@ -1,0 +1,245 @@
+import type { Run, RunEvent, RunResult } from '@sandtable/core';
+import type { RunRecord, Store } from '@sandtable/store';
+import { ApiError } from '../http/api-error';
+import type { LiveEvents } from '../live/live-events';
+import type { Logger } from '../operations/logger';
+
+/** How a run is executing, as the launcher reports it. */
+export interface LaunchedRun {
+  /** The engine's run: controls and interviews go to it. */
+  run: Run;
+  /** Settles when the run has ended and its closing events are committed. */
+  done: Promise<RunResult>;
+  /**
+   * Ends execution at the next step boundary without ending the run: the step in progress
+   * commits, the stored status stays `running`, and a later start resumes from there.
+   */
+  checkpoint(): Promise<void>;
+}
+
+/**
+ * Starts stored runs with persistence: builds the engine run (fresh, resumed after a crash, or a
+ * fork restored to its step), commits each step in one transaction and only then hands its events
+ * to `onCommitted`.
+ */
+export interface RunLauncher {
+  launch(record: RunRecord, onCommitted: (events: readonly RunEvent[]) => void): Promise<LaunchedRun>;
+}
+
+/** Options of {@link RunManager}. */
+export interface RunManagerOptions {
+  store: Store;
+  live: LiveEvents;
+  launcher: RunLauncher;
+  logger: Logger;
+  /** Runs executing at once; more wait in a FIFO queue. @defaultValue 4 */
+  maxConcurrentRuns?: number;
+  /** Called for every committed `step-completed` (metrics). */
+  onStep?: () => void;
+}
+
+interface ActiveRun {
+  record: RunRecord;
+  /** The last committed step, as the committed events tell. */
+  step: number;
+  launched?: LaunchedRun;
+}
+
+/**
+ * Executes many runs in one process: at most `maxConcurrentRuns` at once, the rest queued first
+ * in, first out. Publishes every committed event and every status change to {@link LiveEvents}.
+ * Model endpoints are shared between runs through one fair-share router (see
+ * {@link FairShareRouter}), so a busy run cannot starve a small one.
+ */
+export class RunManager {
+  readonly maxConcurrentRuns: number;
+  private readonly options: RunManagerOptions;
+  private readonly queue: RunRecord[] = [];
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly finished = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(options: RunManagerOptions) {
+    this.options = options;
+    this.maxConcurrentRuns = Math.max(1, Math.floor(options.maxConcurrentRuns ?? 4));
+  }
+
+  /** Runs waiting for a slot. */
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  /** Runs executing now. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Executing or queued in this process, and where in the queue (1-based). */
+  info(runId: string): { live: boolean; queuePosition?: number } {
+    if (this.active.has(runId)) return { live: true };
+    const position = this.queue.findIndex((record) => record.id === runId);
+    return position >= 0 ? { live: true, queuePosition: position + 1 } : { live: false };
+  }
+
+  /**
+   * Queues a stored run (status `created`, `queued`, or `running`/`paused` after a crash) and
+   * starts it when a slot is free. Returns the record as stored now (`queued` when it waits).
+   */
+  async submit(record: RunRecord): Promise<RunRecord> {
+    if (this.closing) throw new ApiError(503, 'SERVER_SHUTTING_DOWN', 'the server is shutting down');
+    if (this.active.has(record.id) || this.queue.some((queued) => queued.id === record.id)) return record;
+    let current = record;
+    if (this.active.size >= this.maxConcurrentRuns && record.status === 'created') {
+      current = await this.options.store.updateRun(record.id, { status: 'queued' });
+      await this.publishStatus(current);
+    }
+    this.queue.push(current);
+    this.pump();
+    return (await this.options.store.getRun(record.id)) ?? current;
+  }
+
+  /** Resumes every run the store says was executing (or queued) when the last process ended. */
+  async resumeInterrupted(): Promise<string[]> {
+    const runs = await this.options.store.listRuns({
+      status: ['running', 'paused', 'queued'],
+      limit: 10_000,
+    });
+    // Oldest first, so the queue keeps its original order.
+    const ordered = [...runs].reverse();
+    for (const record of ordered) await this.submit(record);
+    if (ordered.length > 0)
+      this.options.logger.info({ runs: ordered.map((run) => run.id) }, 'resuming interrupted runs');
+    return ordered.map((run) => run.id);
+  }
+
+  /**
+   * The engine run of a run executing here, for a control request.
+   * @throws {ApiError} 409 RUN_NOT_LIVE when it is not executing in this process (ended, queued, or
+   * elsewhere)
+   */
+  liveRun(runId: string): Run {
+    const launched = this.active.get(runId)?.launched;
+    if (!launched) {
+      const queued = this.queue.some((record) => record.id === runId);
+      throw new ApiError(
+        409,
+        'RUN_NOT_LIVE',
+        queued
+          ? `run "${runId}" is queued and has not started; only stop applies to it`
+          : `run "${runId}" is not executing in this server (it has ended, or runs elsewhere)`,
+      );
+    }
+    return launched.run;
+  }
+
+  /** Stops a run: a queued one leaves the queue and is marked stopped; an executing one stops after its step. */
+  async stop(runId: string, reason: string): Promise<void> {
+    const position = this.queue.findIndex((record) => record.id === runId);
+    if (position >= 0) {
+      this.queue.splice(position, 1);
+      const record = await this.options.store.updateRun(runId, {
+        status: 'stopped',
+        outcome: 'stopped',
+        reason,
+        finishedAt: new Date(),
+      });
+      await this.publishStatus(record);
+      return;
+    }
+    this.liveRun(runId).stop(reason);
+  }
+
+  private pump(): void {
+    while (!this.closing && this.active.size < this.maxConcurrentRuns && this.queue.length > 0) {
+      const record = this.queue.shift() as RunRecord;
+      const entry: ActiveRun = { record, step: record.lastStep };
+      this.active.set(record.id, entry);
+      const execution = this.execute(entry).finally(() => {
+        this.active.delete(record.id);
+        this.finished.delete(execution);
+        this.pump();
+      });
+      this.finished.add(execution);
+    }
+  }
+
+  private async execute(entry: ActiveRun): Promise<void> {
+    const { store, live, launcher, logger } = this.options;
+    const runId = entry.record.id;
+    try {
+      entry.launched = await launcher.launch(entry.record, (events) => {
+        void live
+          .publish(runId, events)
+          .catch((error: unknown) =>
+            logger.error({ runId, error: (error as Error).message }, 'publishing live events failed'),
+          );
+        let status: string | undefined;
+        for (const event of events) {
+          if (event.type === 'step-completed') {
+            this.options.onStep?.();
+            entry.step = event.step;
+            status ??= 'running';
+          } else if (event.type === 'run-started' || event.type === 'run-resumed') status = 'running';
+          else if (event.type === 'run-paused') status = 'paused';
+        }
+        // Status from the events themselves: no store read on the run's path.
+        if (status !== undefined) {
+          void live
+            .publishStatus({
+              runId,
+              workspace: entry.record.workspaceId,
+              status,
+              step: entry.step,
+            })
+            .catch(() => undefined);
+        }
+      });
+      if (this.closing) await entry.launched.checkpoint();
+      const result = await entry.launched.done;
+      logger.info(
+        { runId, status: result.status, outcome: result.outcome, steps: result.steps },
+        'run ended',
+      );
+    } catch (error) {
+      logger.error({ runId, error: (error as Error).message }, 'run execution failed');
+      const current = await store.getRun(runId);
+      if (current && !['completed', 'stopped', 'failed'].includes(current.status) && !this.closing) {
+        await store.updateRun(runId, {
+          status: 'failed',
+          outcome: 'failed',
+          reason: (error as Error).message,
+          error: { code: 'ENGINE_FAILED', message: (error as Error).message },
+          finishedAt: new Date(),
+        });
+      }
+    }
+    await this.refreshStatus(runId);
+  }
+
+  private async refreshStatus(runId: string): Promise<void> {
+    const record = await this.options.store.getRun(runId);
+    if (record) await this.publishStatus(record);
+  }
+
+  private async publishStatus(record: RunRecord): Promise<void> {
+    await this.options.live.publishStatus({
+      runId: record.id,
+      workspace: record.workspaceId,
+      status: record.status,
+      step: record.lastStep,
+      ...(record.outcome ? { outcome: record.outcome } : {}),
+    });
+  }
+
+  /**
+   * Graceful shutdown: no new runs start; each executing run finishes its current step, commits
+   * it and stops there with its stored status left `running`, so the next start resumes it.
+   * Queued runs stay queued in the store.
+   */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    this.queue.length = 0;
+    await Promise.all([...this.active.values()].map((entry) => entry.launched?.checkpoint()));
+    await Promise.allSettled([...this.finished]);
+  }
+}

@@ -1,0 +1,221 @@
+import { parseScenario } from '@sandtable/core';
+import { type ForkInput, forkRun } from '@sandtable/store';
+import { Hono } from 'hono';
+import { ApiError, notFound } from '../http/api-error';
+import { runSummary } from '../http/api-shapes';
+import { ForkBody, InterviewBody, RunCreateBody, RunListQuery } from '../http/request-schemas';
+import type { RouteDoc } from '../http/route-docs';
+import type { ApiEnvironment, ServerContext } from '../http/server-context';
+import { validate } from '../http/validation';
+import { runInWorkspace } from './run-access';
+import { checkScenarioSource } from './scenario-routes';
+
+/** A control input applied at a fork's boundary. */
+type ControlInput = NonNullable<ForkInput['inputs']>[number];
+
+/** Runs: create (from a stored scenario or inline text), list, get, agents, fork, interview. */
+export function runRoutes(context: ServerContext): Hono<ApiEnvironment> {
+  const { store, runs } = context;
+  const routes = new Hono<ApiEnvironment>();
+
+  routes.post('/runs', validate('json', RunCreateBody), async (c) => {
+    const body = c.req.valid('json');
+    const workspace = c.get('workspace');
+    let scenarioId: string;
+    let version: number;
+    let source: string;
+    if (body.scenarioId !== undefined) {
+      const stored = await store.getScenarioVersion(body.scenarioId, body.version, {
+        workspaceId: workspace,
+      });
+      if (!stored) {
+        throw body.version === undefined ||
+          !(await store.getScenario(body.scenarioId, { workspaceId: workspace }))
+          ? notFound('scenario', body.scenarioId)
+          : notFound('scenario version', `${body.scenarioId}@${body.version}`);
+      }
+      ({ scenarioId, version, source } = stored);
+    } else {
+      source = body.scenario as string;
+      const checked = checkScenarioSource(source);
+      const upserted = await store.upsertScenarioByName(workspace, {
+        name: checked.name,
+        description: checked.description,
+        source,
+        format: source.trimStart().startsWith('{') ? 'json' : 'yaml',
+      });
+      scenarioId = upserted.scenario.id;
+      version = upserted.version.version;
+    }
+    // Validate with the overrides now, so a bad parameter is a 422 here, not a failed run later.
+    const scenario = parseScenario(source, {
+      ...(body.seed !== undefined ? { seed: body.seed } : {}),
+      ...(body.steps !== undefined ? { steps: body.steps } : {}),
+      ...(body.clock !== undefined ? { clock: body.clock } : {}),
+      ...(body.parameters ? { parameters: body.parameters } : {}),
+    });
+    const record = await store.createRun({
+      workspaceId: workspace,
+      scenarioId,
+      scenarioVersion: version,
+      seed: scenario.seed,
+      parameters: scenario.parameters,
+      options: {
+        ...(body.steps !== undefined ? { steps: body.steps } : {}),
+        ...(body.clock !== undefined ? { clock: body.clock } : {}),
+      },
+      totalSteps: scenario.clock.steps,
+    });
+    const submitted = await runs.submit(record);
+    return c.json(runSummary(submitted, runs.info(record.id)), 201);
+  });
+
+  routes.get('/runs', validate('query', RunListQuery), async (c) => {
+    const query = c.req.valid('query');
+    const records = await store.listRuns({
+      workspaceId: c.get('workspace'),
+      ...(query.status ? { status: query.status } : {}),
+      limit: query.limit ?? 100,
+    });
+    return c.json({ runs: records.map((record) => runSummary(record, runs.info(record.id))) });
+  });
+
+  routes.get('/runs/:id', async (c) => {
+    const record = await runInWorkspace(context, c);
+    return c.json(runSummary(record, runs.info(record.id)));
+  });
+
+  routes.get('/runs/:id/agents', async (c) => {
+    const record = await runInWorkspace(context, c);
+    const stored = await store.listAgents(record.id);
+    let liveAgents: Map<string, { status: string; muted: boolean }> | undefined;
+    try {
+      const run = runs.liveRun(record.id);
+      liveAgents = new Map(
+        run.agentList.map((agent) => [agent.spec.id, { status: agent.status, muted: agent.muted }]),
+      );
+    } catch {
+      liveAgents = undefined;
+    }
+    return c.json({
+      agents: stored.map((agent) => ({
+        id: agent.agentId,
+        name: agent.name,
+        role: agent.role,
+        brain: agent.brain,
+        ...(liveAgents?.get(agent.agentId) ?? {}),
+      })),
+    });
+  });
+
+  routes.post('/runs/:id/fork', validate('json', ForkBody), async (c) => {
+    const parent = await runInWorkspace(context, c);
+    const body = c.req.valid('json');
+    if (body.step > parent.lastStep) {
+      throw new ApiError(
+        400,
+        'FORK_STEP_INVALID',
+        `run "${parent.id}" has committed ${parent.lastStep} steps; cannot fork at step ${body.step}`,
+      );
+    }
+    const changed = Object.entries(body.parameters ?? {}).filter(
+      ([name, value]) => parent.parameters[name] !== value,
+    );
+    if (changed.length > 0) {
+      throw new ApiError(
+        400,
+        'FORK_PARAMETERS_UNSUPPORTED',
+        `a fork cannot change parameters yet (${changed.map(([name]) => name).join(', ')}); change variables, or inject events or messages, at the fork instead`,
+      );
+    }
+    // The changes are control inputs at the boundary after the fork step, so the child's first
+    // steps re-execute exactly as the parent's and diverge only after it.
+    const inputs: ControlInput[] = [
+      ...Object.entries(body.variables ?? {}).map(
+        ([variable, value]): ControlInput => ({ kind: 'variable', variable, value }),
+      ),
+      ...(body.events ?? []).map((event): ControlInput => ({ kind: 'event', event })),
+      ...(body.messages ?? []).map((message): ControlInput => ({ kind: 'message', message })),
+    ];
+    const child = await forkRun(store, parent.id, {
+      atStep: body.step,
+      ...(inputs.length > 0 ? { inputs } : {}),
+      ...(body.name ? { name: body.name } : {}),
+    });
+    const submitted = await runs.submit(child);
+    return c.json(runSummary(submitted, runs.info(child.id)), 201);
+  });
+
+  routes.post('/runs/:id/agents/:agentId/interview', validate('json', InterviewBody), async (c) => {
+    const record = await runInWorkspace(context, c);
+    const run = runs.liveRun(record.id);
+    const answer = await run.interview(
+      c.req.param('agentId'),
+      c.req.valid('json').question,
+      c.req.raw.signal,
+    );
+    return c.json(answer);
+  });
+
+  return routes;
+}
+
+/** The run routes in `/openapi.json`. */
+export const runRouteDocs: RouteDoc[] = [
+  {
+    method: 'post',
+    path: '/api/runs',
+    tag: 'runs',
+    summary: 'Create and start (or queue) a run',
+    body: RunCreateBody,
+    responses: {
+      201: 'Run',
+      400: 'bad request',
+      404: 'no such scenario',
+      422: 'the scenario or an override does not validate',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/runs',
+    tag: 'runs',
+    summary: 'List runs, newest first',
+    query: RunListQuery,
+    responses: { 200: '{ runs: Run[] }' },
+  },
+  {
+    method: 'get',
+    path: '/api/runs/:id',
+    tag: 'runs',
+    summary: 'One run',
+    responses: { 200: 'Run', 404: 'no such run in this workspace' },
+  },
+  {
+    method: 'get',
+    path: '/api/runs/:id/agents',
+    tag: 'runs',
+    summary: 'The run’s agents (status and muted while live)',
+    responses: { 200: '{ agents: Agent[] }', 404: 'no such run' },
+  },
+  {
+    method: 'post',
+    path: '/api/runs/:id/fork',
+    tag: 'runs',
+    summary: 'Fork at step N with changed parameters or variables',
+    body: ForkBody,
+    responses: {
+      201: 'Run (the child)',
+      400: 'step not committed',
+      404: 'no such run',
+      422: 'changed parameters do not fit',
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/runs/:id/agents/:agentId/interview',
+    tag: 'runs',
+    summary: 'Ask an agent a question without changing the run',
+    body: InterviewBody,
+    responses: { 200: '{ answer, source }', 404: 'no such run or agent', 409: 'the run is not live' },
+  },
+];
