@@ -1,6 +1,6 @@
 import type { CassetteEntry, RunEvent, StateChange } from '@sandtable/core';
 import { SandtableError } from '@sandtable/core';
-import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { newId } from './catalog-queries';
 import { type Queryable, rowsOf, type StoreDatabase } from './database';
 import { toRun } from './record-mappers';
@@ -95,12 +95,38 @@ async function insertMessages(database: Queryable, runId: string, found: readonl
       AS m(sequence integer, step integer, sender text, recipient text, room text, broadcast boolean, muted boolean, text text)`);
 }
 
+async function insertInputs(
+  database: Queryable,
+  runId: string,
+  afterStep: number,
+  inputs: readonly ControlInput[],
+) {
+  const [last] = await rowsOf<{ ordinal: number | null }>(
+    database,
+    sql`SELECT max(ordinal) AS ordinal FROM control_inputs WHERE run_id = ${runId}`,
+  );
+  const base = Number(last?.ordinal ?? 0);
+  await database.insert(controlInputs).values(
+    inputs.map((input, index) => ({
+      runId,
+      ordinal: base + index + 1,
+      afterStep,
+      kind: input.kind,
+      input,
+    })),
+  );
+}
+
 /** Steps, events, messages, model calls, inputs, metrics, evaluations and briefs. */
 export class HistoryQueries {
   /** Serialises model-call inserts per run, so ordinals follow completion order without gaps. */
   private readonly callChains = new Map<string, Promise<unknown>>();
 
   constructor(private readonly database: StoreDatabase) {}
+
+  async ping(): Promise<void> {
+    await this.database.execute(sql`SELECT 1`);
+  }
 
   async putAgents(runId: string, list: AgentRecord[]): Promise<void> {
     if (list.length === 0) return;
@@ -169,22 +195,8 @@ export class HistoryQueries {
             INSERT INTO metrics (run_id, step, name, value)
             SELECT ${runId}, ${step}::integer, m.name, m.value
             FROM json_to_recordset(${JSON.stringify(metricRows)}::json) AS m(name text, value double precision)`);
-        if (write.inputs && write.inputs.length > 0) {
-          const [last] = await rowsOf<{ ordinal: number | null }>(
-            transaction,
-            sql`SELECT max(ordinal) AS ordinal FROM control_inputs WHERE run_id = ${runId}`,
-          );
-          const base = Number(last?.ordinal ?? 0);
-          await transaction.insert(controlInputs).values(
-            write.inputs.map((input, index) => ({
-              runId,
-              ordinal: base + index + 1,
-              afterStep: step - 1,
-              kind: input.kind,
-              input,
-            })),
-          );
-        }
+        if (write.inputs && write.inputs.length > 0)
+          await insertInputs(transaction, runId, step - 1, write.inputs);
         const totals = { ...run.totals };
         totals.events = (totals.events ?? 0) + write.events.length;
         totals.messages = (totals.messages ?? 0) + found.length;
@@ -233,11 +245,24 @@ export class HistoryQueries {
     });
   }
 
-  async eventsAfter(runId: string, sequence: number, limit = 1000): Promise<RunEvent[]> {
+  async eventsAfter(
+    runId: string,
+    sequence: number,
+    limit = 1000,
+    filter: { types?: RunEvent['type'][]; fromStep?: number; toStep?: number } = {},
+  ): Promise<RunEvent[]> {
     const rows = await this.database
       .select({ body: events.body })
       .from(events)
-      .where(and(eq(events.runId, runId), sql`${events.sequence} > ${sequence}`))
+      .where(
+        and(
+          eq(events.runId, runId),
+          sql`${events.sequence} > ${sequence}`,
+          filter.types && filter.types.length > 0 ? inArray(events.type, filter.types) : undefined,
+          filter.fromStep !== undefined ? gte(events.step, filter.fromStep) : undefined,
+          filter.toStep !== undefined ? lte(events.step, filter.toStep) : undefined,
+        ),
+      )
       .orderBy(asc(events.sequence))
       .limit(limit);
     return rows.map((row) => row.body as RunEvent);
@@ -397,6 +422,11 @@ export class HistoryQueries {
       afterStep: row.afterStep,
       input: row.input as ControlInput,
     }));
+  }
+
+  async addControlInputs(runId: string, afterStep: number, inputs: ControlInput[]): Promise<void> {
+    if (inputs.length === 0) return;
+    await this.database.transaction((transaction) => insertInputs(transaction, runId, afterStep, inputs));
   }
 
   async metricSeries(runId: string): Promise<Record<string, Array<{ step: number; value: number | null }>>> {

@@ -11,6 +11,27 @@
  */
 export { type Migration, migrate, migrationsDirectory, readMigrations } from './migrations';
 export { type OpenStoreOptions, openStore } from './open-store';
+export { PersistentRouter } from './persistent-router';
+export {
+  type CommittedBatch,
+  type CommittedListener,
+  RunPersistence,
+  type RunPersistenceOptions,
+} from './run-persistence';
 export { schema } from './schema';
 export { defaultStoreDirectory, redactUrl } from './store-location';
 export type * from './store-types';
+export {
+  createStoredRun,
+  type ForkInput,
+  forkRun,
+  loadStoredScenario,
+  type PersistedRun,
+  type PersistOptions,
+  persistRun,
+  type RunFactory,
+  type RunFactoryInput,
+  restoreRunTo,
+  resumeRun,
+  type StoredRunInput,
+} from './stored-run';

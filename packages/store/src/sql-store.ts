@@ -33,6 +33,7 @@ export class SqlStore implements Store {
     await this.#close();
   }
 
+  ping: Store['ping'] = () => this.#history.ping();
   createWorkspace: Store['createWorkspace'] = (input) => this.#catalog.createWorkspace(input);
   defaultWorkspace: Store['defaultWorkspace'] = () => this.#catalog.defaultWorkspace();
   getWorkspace: Store['getWorkspace'] = (id) => this.#catalog.getWorkspace(id);
@@ -69,8 +70,8 @@ export class SqlStore implements Store {
 
   appendStep: Store['appendStep'] = (runId, step, write) => this.#history.appendStep(runId, step, write);
   finishRun: Store['finishRun'] = (runId, finish) => this.#history.finishRun(runId, finish);
-  eventsAfter: Store['eventsAfter'] = (runId, sequence, limit) =>
-    this.#history.eventsAfter(runId, sequence, limit);
+  eventsAfter: Store['eventsAfter'] = (runId, sequence, limit, filter) =>
+    this.#history.eventsAfter(runId, sequence, limit, filter);
   eventsOfSteps: Store['eventsOfSteps'] = (runId, fromStep, toStep) =>
     this.#history.eventsOfSteps(runId, fromStep, toStep);
   listSteps: Store['listSteps'] = (runId, options) => this.#history.listSteps(runId, options);
@@ -79,6 +80,8 @@ export class SqlStore implements Store {
   recordModelCall: Store['recordModelCall'] = (runId, call) => this.#history.recordModelCall(runId, call);
   modelCalls: Store['modelCalls'] = (runId, options) => this.#history.modelCalls(runId, options);
   controlInputs: Store['controlInputs'] = (runId) => this.#history.controlInputs(runId);
+  addControlInputs: Store['addControlInputs'] = (runId, afterStep, inputs) =>
+    this.#history.addControlInputs(runId, afterStep, inputs);
   metricSeries: Store['metricSeries'] = (runId) => this.#history.metricSeries(runId);
   copyRunPrefix: Store['copyRunPrefix'] = (parentRunId, childRunId, steps) =>
     this.#history.copyRunPrefix(parentRunId, childRunId, steps);

@@ -212,7 +212,10 @@ export interface StepWrite {
   deltas?: StateChange[];
   /** @defaultValue taken from the `message-sent` events */
   messages?: StoredMessage[];
-  /** Control inputs applied at the boundary before this step. */
+  /**
+   * Control inputs applied at the boundary before this step, when not stored already
+   * ({@link RunPersistence} stores each as it takes effect, with {@link Store.addControlInputs}).
+   */
   inputs?: ControlInput[];
   /** The world after the step; stored every K steps. */
   snapshot?: WorldSnapshot;
@@ -289,6 +292,8 @@ export interface Store {
   readonly location: string;
   /** Closes the connection (and releases the PGlite folder lock). */
   close(): Promise<void>;
+  /** Runs a trivial query; rejects when the database is unreachable (for `/readyz`). */
+  ping(): Promise<void>;
 
   // ---- workspaces and tokens -------------------------------------------------------------
   /** Creates a workspace. @throws {SandtableError} STORE_CONFLICT when the id exists */
@@ -374,7 +379,12 @@ export interface Store {
    * Committed events with a sequence number above `sequence`, in order, at most `limit`
    * (default 1000). This is what SSE replays after `Last-Event-ID`.
    */
-  eventsAfter(runId: string, sequence: number, limit?: number): Promise<RunEvent[]>;
+  eventsAfter(
+    runId: string,
+    sequence: number,
+    limit?: number,
+    filter?: { types?: RunEvent['type'][]; fromStep?: number; toStep?: number },
+  ): Promise<RunEvent[]>;
   /** Committed events of steps `fromStep..toStep` (boundary events count with the step after them). */
   eventsOfSteps(runId: string, fromStep: number, toStep: number): Promise<RunEvent[]>;
   /** Committed steps, in order. */
@@ -393,6 +403,12 @@ export interface Store {
   modelCalls(runId: string, options?: { step?: number; agentId?: string }): Promise<StoredModelCall[]>;
   /** Control inputs in the order they were applied. */
   controlInputs(runId: string): Promise<StoredControlInput[]>;
+  /**
+   * Stores control inputs of the boundary after `afterStep` (as they take effect, or ahead of
+   * time for a fork's changes). Resume re-applies those after the last committed step at that
+   * boundary.
+   */
+  addControlInputs(runId: string, afterStep: number, inputs: ControlInput[]): Promise<void>;
   /** Metric series: `{ name: [{ step, value }] }`. */
   metricSeries(runId: string): Promise<Record<string, Array<{ step: number; value: number | null }>>>;
   /**

@@ -232,6 +232,12 @@ export function describeStoreContract(
       );
       expect((await store.eventsAfter(run.id, 5, 3)).map((event) => event.sequence)).toEqual([6, 7, 8]);
       expect(await store.eventsAfter(run.id, written.length)).toEqual([]);
+      expect(
+        (await store.eventsAfter(run.id, 0, 100, { types: ['message-sent'], fromStep: 2 })).map(
+          (event) => (event as { step?: number }).step,
+        ),
+      ).toEqual([2, 2, 3, 3]);
+      await store.ping();
       expect((await store.eventsOfSteps(run.id, 2, 2)).map((event) => event.type)[0]).toBe('step-started');
 
       const record = await store.getRun(run.id);
