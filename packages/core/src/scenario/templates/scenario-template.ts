@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { type Issue, SandtableError } from '../../errors';
+import { formatIssue, type Issue, SandtableError } from '../../errors';
 
 /**
  * What the plain-English matcher looks for in a sentence to fill a parameter:
@@ -95,9 +95,7 @@ export class TemplateError extends SandtableError {
   constructor(code: string, message: string, issues: Issue[] = [], category: 'user' | 'system' = 'user') {
     super(
       code,
-      issues.length
-        ? `${message}\n${issues.map((issue) => `  ${issue.path ?? ''}: ${issue.message}`).join('\n')}`
-        : message,
+      issues.length ? `${message}\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}` : message,
       {
         category,
       },
