@@ -19,6 +19,11 @@ export interface RunEventStreamOptions {
   initialDelayMilliseconds?: number;
   /** @defaultValue 4000 */
   maximumDelayMilliseconds?: number;
+  /**
+   * Asked when the server ends the stream without a final event (it has no more to send, e.g. the
+   * run is not executing in this server after a restart): true stops following.
+   */
+  isFinished?: () => Promise<boolean>;
 }
 
 /** A live subscription to a run's events; `close()` ends it. */
@@ -102,11 +107,16 @@ export function openRunEventStream(options: RunEventStreamOptions): RunEventStre
 
   function run(): void {
     connect().then(
-      () => {
-        if (!closed) {
-          status('reconnecting', 'the stream ended before the run did');
-          schedule();
+      async () => {
+        if (closed) return;
+        const finished = await options.isFinished?.().catch(() => false);
+        if (finished) {
+          closed = true;
+          status('ended', 'the server has nothing more for this run');
+          return;
         }
+        status('reconnecting', 'the stream ended before the run did');
+        schedule();
       },
       (error: unknown) => {
         if (closed) return;

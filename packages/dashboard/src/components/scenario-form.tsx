@@ -1,5 +1,4 @@
 import type { DocumentPath, ScenarioEdit, ScenarioFormModel } from '../state/scenario-document';
-import { formatNumber } from './format';
 
 const brains = ['rules', 'fast', 'smart'];
 const variableTypes = ['float', 'int', 'bool', 'enum', 'string', 'list'];
@@ -205,7 +204,7 @@ export function ScenarioForm({
               <td>
                 <input
                   aria-label={`Variable ${variable.name} default`}
-                  value={variable.default === undefined ? '' : formatNumber(variable.default)}
+                  value={variable.default === undefined ? '' : String(variable.default)}
                   onChange={(event) =>
                     set(
                       ['variables', variable.name, 'default'],

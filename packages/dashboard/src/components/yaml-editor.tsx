@@ -1,12 +1,15 @@
 import { yaml, yamlLanguage } from '@codemirror/lang-yaml';
-import { type Diagnostic, forceLinting, linter, lintGutter } from '@codemirror/lint';
-import { EditorState, type Extension } from '@codemirror/state';
+import { type Diagnostic, linter, lintGutter } from '@codemirror/lint';
+import { EditorState, type Extension, StateEffect } from '@codemirror/state';
 import { EditorView, hoverTooltip } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { handleRefresh, stateExtensions } from 'codemirror-json-schema';
 import { yamlCompletion, yamlSchemaHover, yamlSchemaLinter } from 'codemirror-json-schema/yaml';
 import { useEffect, useRef } from 'react';
 import type { ValidationIssue } from '../api/api-types';
+
+/** Tells the server-issue linter that new issues arrived (the text itself may not have changed). */
+const issuesArrived = StateEffect.define<null>();
 
 /**
  * The scenario's YAML in CodeMirror 6: completion, hover help and inline schema errors from the
@@ -36,7 +39,13 @@ export function YamlEditor({
   // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is rebuilt only for a new schema.
   useEffect(() => {
     if (!host.current) return;
-    const serverLinter = linter((editor) => issuesToDiagnostics(editor, issuesRef.current), { delay: 0 });
+    const serverLinter = linter((editor) => issuesToDiagnostics(editor, issuesRef.current), {
+      delay: 0,
+      needsRefresh: (update) =>
+        update.transactions.some((transaction) =>
+          transaction.effects.some((effect) => effect.is(issuesArrived)),
+        ),
+    });
     const schemaExtensions: Extension[] = schema
       ? [
           linter(yamlSchemaLinter(), { needsRefresh: handleRefresh }),
@@ -81,7 +90,7 @@ export function YamlEditor({
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: new issues from the server re-run the linter that reads them.
   useEffect(() => {
-    if (view.current) forceLinting(view.current);
+    view.current?.dispatch({ effects: issuesArrived.of(null) });
   }, [issues]);
 
   return <div className="yaml-editor" ref={host} data-testid="yaml-editor" />;

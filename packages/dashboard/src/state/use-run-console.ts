@@ -24,6 +24,7 @@ export function useRunConsole(client: ApiClient, runId: string): RunConsoleStore
       afterSequence: store.state.lastSequence,
       onEvents: (events) => store.enqueue(events),
       onStatus: (status, detail) => store.setStreamStatus(status, detail),
+      isFinished: async () => (await client.getRun(runId)).live === false,
     });
     return () => {
       cancelled = true;

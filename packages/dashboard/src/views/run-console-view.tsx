@@ -48,7 +48,15 @@ export function RunConsoleView({ runId }: { runId: string }) {
   const totalSteps = state.steps || run.data?.steps || 0;
 
   return (
-    <div className="run-console" data-status={state.status} data-step={state.step}>
+    <div
+      className="run-console"
+      data-status={state.status}
+      data-step={state.step}
+      data-last-sequence={state.lastSequence}
+      data-event-count={state.eventCount}
+      data-duplicates={state.duplicates}
+      data-version={version}
+    >
       <header className="panel console-header">
         <div>
           <h2>
