@@ -48,11 +48,35 @@ function signed(value: number): string {
   return `${value > 0 ? '+' : ''}${formatNumber(value)}`;
 }
 
-function describeChange(summary: MetricSummary): string {
+function describeNetChange(summary: MetricSummary): string {
   if (summary.change === 0) return `${summary.name} held at ${formatNumber(summary.last)}`;
   const verb = summary.change > 0 ? 'rose' : 'fell';
   const percent = summary.changePercent !== undefined ? `, ${signed(summary.changePercent)}%` : '';
   return `${summary.name} ${verb} from ${formatNumber(summary.first)} to ${formatNumber(summary.last)} (${signed(summary.change)}${percent})`;
+}
+
+/** The point furthest from the start, when the metric came back at least half way from it. */
+function excursion(summary: MetricSummary): { value: number; step: number } | undefined {
+  const low = summary.first - summary.min.value;
+  const high = summary.max.value - summary.first;
+  const extreme = high >= low ? summary.max : summary.min;
+  const away = Math.abs(extreme.value - summary.first);
+  if (away === 0 || extreme.step === summary.lastStep) return undefined;
+  return Math.abs(extreme.value - summary.last) > 0.5 * away ? extreme : undefined;
+}
+
+/** How far a metric moved from its start at most, relative to its scale (for choosing the headline). */
+function movement(summary: MetricSummary): number {
+  const away = Math.max(summary.first - summary.min.value, summary.max.value - summary.first);
+  const scale = Math.max(Math.abs(summary.first), summary.max.value - summary.min.value);
+  return scale === 0 ? 0 : away / scale;
+}
+
+function describeChange(summary: MetricSummary): string {
+  const peak = excursion(summary);
+  if (!peak) return describeNetChange(summary);
+  const up = peak.value > summary.first;
+  return `${summary.name} ${up ? 'rose' : 'fell'} from ${formatNumber(summary.first)} to ${formatNumber(peak.value)} at step ${peak.step}, then ${up ? 'eased' : 'recovered'} to ${formatNumber(summary.last)}`;
 }
 
 /** The run line: `Seed 42 · 10 of 90 days · 39 agents · ended max-steps at step 10`. */
@@ -80,7 +104,8 @@ export function composeBrief(digest: RunDigest, options: ComposeBriefOptions = {
   const main = digest.mainMetrics
     .map((name) => digest.metrics.find((summary) => summary.name === name))
     .filter((summary): summary is MetricSummary => summary !== undefined);
-  const lead = main.filter((summary) => summary.change !== 0).slice(0, 3);
+  // The main metrics come in the author's order of importance: the first three that moved lead.
+  const lead = main.filter((summary) => movement(summary) > 0).slice(0, 3);
   const after = `After ${digest.stepsRun} ${digest.unit}${digest.stepsRun === 1 ? '' : 's'}`;
   const headline =
     lead.length > 0
@@ -137,7 +162,7 @@ export function composeBrief(digest: RunDigest, options: ComposeBriefOptions = {
   const recommendations: string[] = [];
   for (const signal of digest.signals.filter((candidate) => candidate.kind === 'constraint-hit'))
     recommendations.push(
-      `Plan for the ${signal.metric} limit: it was reached at step ${signal.step}, so the model clamped the world there and the real outcome may be worse.`,
+      `Plan for the limit of ${signal.metric?.startsWith('agent ') ? `agents' ${signal.metric.slice('agent '.length)}` : signal.metric}: first reached at step ${signal.step}; the simulation clamped values there, so the real outcome may be worse.`,
     );
   for (const score of options.evaluation?.scores ?? []) {
     if (score.attained === false && score.metric)
