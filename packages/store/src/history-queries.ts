@@ -245,6 +245,40 @@ export class HistoryQueries {
     });
   }
 
+  async reopenRun(runId: string): Promise<RunRecord> {
+    return this.database.transaction(async (transaction) => {
+      const [run] = await transaction.select().from(runs).where(eq(runs.id, runId)).for('update');
+      if (!run)
+        throw new SandtableError('RUN_NOT_FOUND', `run "${runId}" was not found`, { category: 'user' });
+      const [boundary] = await rowsOf<{ last_sequence: number }>(
+        transaction,
+        sql`SELECT last_sequence FROM steps WHERE run_id = ${runId} AND step = ${run.lastStep}`,
+      );
+      const lastSequence = boundary?.last_sequence ?? 0;
+      await transaction.execute(
+        sql`DELETE FROM events WHERE run_id = ${runId} AND sequence > ${lastSequence}`,
+      );
+      await transaction.execute(
+        sql`DELETE FROM messages WHERE run_id = ${runId} AND sequence > ${lastSequence}`,
+      );
+      const [row] = await transaction
+        .update(runs)
+        .set({
+          status: 'running',
+          outcome: null,
+          reason: null,
+          error: null,
+          finishedAt: null,
+          lastSequence,
+          totals: { ...run.totals, events: (run.totals.events ?? 0) - (run.lastSequence - lastSequence) },
+          updatedAt: new Date(),
+        })
+        .where(eq(runs.id, runId))
+        .returning();
+      return toRun(row!);
+    });
+  }
+
   async eventsAfter(
     runId: string,
     sequence: number,

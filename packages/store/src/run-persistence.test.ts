@@ -139,6 +139,15 @@ describe('persisted runs', () => {
     ]);
     expect(events.at(-1)).toMatchObject({ type: 'run-failed', sequence: stored!.lastSequence });
     expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
+    // Once the store takes writes again the failed run resumes from step 3 to the end.
+    const resumed = await resumeRun(store, record.id, {
+      createRun: engineFactory(await simulatedRouter(server)),
+    });
+    expect(await resumed.persistence.start()).toMatchObject({ status: 'completed', steps: 8 });
+    const whole = await allEvents(record.id);
+    expect(whole.map((event) => event.sequence)).toEqual(whole.map((_, index) => index + 1));
+    expect(whole.filter((event) => event.type === 'run-failed')).toEqual([]);
+    expect(await store.getRun(record.id)).toMatchObject({ status: 'completed', lastStep: 8, error: null });
     await expect(resumeRun(store, record.id, { createRun: engineFactory(undefined) })).rejects.toMatchObject({
       code: 'RUN_NOT_RESUMABLE',
     });

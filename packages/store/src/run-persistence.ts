@@ -67,6 +67,7 @@ export class RunPersistence {
   private readonly replay: ReplayPlan | undefined;
   private suppressInputs = false;
   private commitFailure: SandtableError | undefined;
+  private droppedStep = false;
   private divergence: SandtableError | undefined;
   private positioned: (() => void) | undefined;
   /** Resolves once a restore has re-executed its steps and the run is paused after them. */
@@ -161,6 +162,13 @@ export class RunPersistence {
       this.buffer = [];
       return;
     }
+    if (this.run.stopRequested) {
+      // A stop cancels decisions in flight, so this step is not what an uninterrupted run would
+      // have done: it is not stored, and a resume runs it again in full.
+      this.buffer = [];
+      this.droppedStep = true;
+      return;
+    }
     const events = this.buffer;
     this.buffer = [];
     const snapshotDue = step === 1 || step % this.snapshotEvery === 0 || step === this.record.totalSteps;
@@ -241,13 +249,15 @@ export class RunPersistence {
     this.positioned?.();
     const failure = this.divergence ?? this.commitFailure;
     if (this.options.readOnly) return { ...result, ...(failure ? { error: failure } : {}) };
-    // After a failed commit, that step's events are dropped and `run-failed` is renumbered to
-    // follow the last committed event; otherwise the buffer holds exactly the closing events.
-    const closing = failure
-      ? this.buffer
-          .filter((event) => event.type === 'run-failed')
-          .map((event, index) => ({ ...event, sequence: this.committedSequence + index + 1 }) as RunEvent)
-      : this.buffer;
+    // After a failed commit or a step cut short by a stop, that step's events are not stored and
+    // the closing event is renumbered to follow the last committed one; otherwise the buffer
+    // holds exactly the closing events.
+    const closing =
+      failure || this.droppedStep
+        ? this.buffer
+            .filter((event) => ['run-failed', 'run-stopped', 'run-completed'].includes(event.type))
+            .map((event, index) => ({ ...event, sequence: this.committedSequence + index + 1 }) as RunEvent)
+        : this.buffer;
     this.buffer = [];
     if (this.divergence) {
       // A resume that does not match the stored run must not change it.

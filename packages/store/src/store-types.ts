@@ -373,6 +373,12 @@ export interface Store {
    * database refuses
    */
   appendStep(runId: string, step: number, write: StepWrite): Promise<void>;
+  /**
+   * Makes a stopped or failed run resumable again: removes what was stored after its last
+   * committed step (the closing events) and clears its outcome, in one transaction. Returns the
+   * updated record. @throws RUN_NOT_FOUND
+   */
+  reopenRun(runId: string): Promise<RunRecord>;
   /** Commits the closing events (`run-completed`/`run-stopped`/`run-failed`) and the final status. */
   finishRun(runId: string, finish: RunFinish): Promise<RunRecord>;
   /**

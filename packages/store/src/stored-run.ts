@@ -195,19 +195,22 @@ export async function persistRun(
  * answered from the stored cassette, control inputs re-applied at their boundaries, every event
  * checked against the stored one: `RESUME_DIVERGED` when one differs), then continues live from
  * the first uncommitted step — model calls already recorded for it are reused, not paid again.
- * @throws {SandtableError} RUN_NOT_FOUND; RUN_NOT_RESUMABLE for a completed, stopped or failed run
+ * A stopped or failed run is reopened first ({@link Store.reopenRun}): its closing events go.
+ * @throws {SandtableError} RUN_NOT_FOUND; RUN_NOT_RESUMABLE for a completed run
  */
 export async function resumeRun(store: Store, runId: string, options: PersistOptions): Promise<PersistedRun> {
-  const record = await store.getRun(runId);
+  let record = await store.getRun(runId);
   if (!record)
     throw new SandtableError('RUN_NOT_FOUND', `run "${runId}" was not found`, { category: 'user' });
-  if (record.status === 'completed' || record.status === 'stopped' || record.status === 'failed') {
+  if (record.status === 'completed') {
     throw new SandtableError(
       'RUN_NOT_RESUMABLE',
-      `run ${runId} has ${record.status} (${record.reason ?? 'no reason recorded'}); only interrupted runs resume`,
+      `run ${runId} has completed (${record.reason ?? 'no reason recorded'}); there is nothing left to run`,
       { category: 'user' },
     );
   }
+  // A stopped (Ctrl-C) or failed run continues from its last committed step like a crashed one.
+  if (record.status === 'stopped' || record.status === 'failed') record = await store.reopenRun(runId);
   return prepare(store, record, options, { steps: record.lastStep });
 }
 

@@ -118,6 +118,11 @@ export class Run {
     this.hooks = hooks;
   }
 
+  /** True once {@link stop} was called: the step under way may have had decisions cancelled. */
+  get stopRequested(): boolean {
+    return this.context.controller.signal.aborted;
+  }
+
   /** The sequence number of the last event emitted (0 before the first). */
   get lastSequence(): number {
     return this.context.stream.lastSequence;
