@@ -62,6 +62,8 @@ export interface RunSummary {
   id: string;
   scenarioId?: string;
   scenarioName?: string;
+  /** The scenario's name as the run was started (what the server sends today). */
+  name?: string;
   scenarioVersion?: number;
   status: RunStatus;
   seed?: number;
@@ -77,7 +79,16 @@ export interface RunSummary {
   forkStep?: number;
   outcome?: string;
   reason?: string;
-  totals?: { modelCalls?: number; promptTokens?: number; completionTokens?: number; costUsd?: number };
+  totals?: {
+    modelCalls?: number;
+    promptTokens?: number;
+    completionTokens?: number;
+    costUsd?: number;
+    events?: number;
+    actions?: number;
+    messages?: number;
+    failures?: number;
+  };
   /** Executing (or queued) in this server now: controls work. */
   live?: boolean;
   queuePosition?: number;

@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 const repositoryRoot = join(import.meta.dirname, '..', '..', '..', '..');
 
@@ -35,9 +36,31 @@ export class SandtableServerProcess {
   private child: ChildProcess | undefined;
   private output = '';
   readonly url: string;
+  /** The API token {@link api} sends, once {@link createToken} made one. */
+  token: string | undefined;
 
   constructor(private readonly options: ServerProcessOptions) {
     this.url = `http://127.0.0.1:${options.port}`;
+  }
+
+  /**
+   * Creates an API token with `sandtable token create` on the server's store folder (while the
+   * server is not running: the embedded store is one process's at a time) and keeps it for {@link api}.
+   */
+  async createToken(): Promise<string> {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        join(repositoryRoot, 'packages/cli/bin/sandtable.js'),
+        'token',
+        'create',
+        '--data',
+        this.options.dataDirectory,
+      ],
+      { cwd: repositoryRoot },
+    );
+    this.token = stdout.trim();
+    return this.token;
   }
 
   /** Starts the server and waits until `/readyz` answers. */
@@ -108,12 +131,12 @@ export class SandtableServerProcess {
   }
 
   /** Calls the API directly (set-up and checks that are not what the test is about). */
-  async api<Result>(method: string, path: string, body?: unknown, token?: string): Promise<Result> {
+  async api<Result>(method: string, path: string, body?: unknown): Promise<Result> {
     const response = await fetch(`${this.url}/api${path}`, {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });

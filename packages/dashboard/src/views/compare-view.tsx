@@ -38,7 +38,12 @@ export function CompareView({ runIds }: { runIds: string[] }) {
         };
       }),
     );
-    return { runs, comparison: compareRuns(runs) };
+    const [baseline, ...others] = runs;
+    // Each run against the first: with three or more runs, which one went its own way, and when.
+    const againstBaseline = new Map(
+      others.map((run) => [run.id, baseline ? compareRuns([baseline, run]).divergenceStep : undefined]),
+    );
+    return { runs, comparison: compareRuns(runs), againstBaseline };
   }, [runIds.join(',')]);
 
   const toggle = (runId: string) => {
@@ -59,7 +64,7 @@ export function CompareView({ runIds }: { runIds: string[] }) {
               <input type="checkbox" checked={runIds.includes(run.id)} onChange={() => toggle(run.id)} />{' '}
               {run.id}{' '}
               <span className="muted">
-                {run.scenarioName} · seed {run.seed} · {run.status}
+                {run.scenarioName ?? run.name} · seed {run.seed} · {run.status}
               </span>
             </label>
           ))}
@@ -86,6 +91,11 @@ export function CompareView({ runIds }: { runIds: string[] }) {
                 <span key={run.id} className="chip">
                   <span className="swatch" style={{ background: seriesColor(index) }} />
                   <a href={`#/runs/${run.id}`}>{run.label}</a> · {run.steps.length} steps
+                  {index === 0
+                    ? ' · baseline'
+                    : compared.data?.againstBaseline.get(run.id) === undefined
+                      ? ' · same as the baseline'
+                      : ` · differs from the baseline at step ${compared.data?.againstBaseline.get(run.id)}`}
                 </span>
               ))}
             </div>

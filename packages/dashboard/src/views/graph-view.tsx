@@ -114,7 +114,7 @@ function InteractionGraphCanvas({
         label: agent.id,
         x: Math.cos(angle),
         y: Math.sin(angle),
-        size: 4,
+        size: 7,
         color: seriesColor(roles.indexOf(agent.role)),
       });
     });
@@ -125,7 +125,8 @@ function InteractionGraphCanvas({
         settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 300 },
       });
     graph.clearEdges();
-    const sigma = new Sigma(graph, container.current);
+    // Sizes in screen pixels (sigma 4 defaults to graph units, which makes a small graph's nodes huge).
+    const sigma = new Sigma(graph, container.current, { settings: { itemSizesReference: 'screen' } });
     renderer.current = sigma;
     return () => {
       sigma.kill();
@@ -145,7 +146,7 @@ function InteractionGraphCanvas({
       });
     }
     for (const node of upTo.nodes.values()) {
-      if (graph.hasNode(node.id)) graph.setNodeAttribute(node.id, 'size', 3 + Math.sqrt(node.interactions));
+      if (graph.hasNode(node.id)) graph.setNodeAttribute(node.id, 'size', 6 + Math.sqrt(node.interactions));
     }
     setEdgeCount(upTo.edges.size);
     renderer.current?.refresh();

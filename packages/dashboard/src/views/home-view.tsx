@@ -162,7 +162,7 @@ function RunTable({
                 ) : null}
               </td>
               <td>
-                {run.scenarioName ?? run.scenarioId ?? ''}
+                {run.scenarioName ?? run.name ?? run.scenarioId ?? ''}
                 {run.scenarioVersion ? <span className="muted"> v{run.scenarioVersion}</span> : null}
               </td>
               <td>

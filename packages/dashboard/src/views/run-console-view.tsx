@@ -60,7 +60,8 @@ export function RunConsoleView({ runId }: { runId: string }) {
       <header className="panel console-header">
         <div>
           <h2>
-            {state.scenario || run.data?.scenarioName || 'Run'} <span className="muted">{runId}</span>
+            {state.scenario || run.data?.scenarioName || run.data?.name || 'Run'}{' '}
+            <span className="muted">{runId}</span>
           </h2>
           <div className="small">
             <span className={`status status-${state.status}`} data-testid="run-status">
