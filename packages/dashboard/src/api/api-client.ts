@@ -1,5 +1,6 @@
 import { ApiError, apiErrorFromResponse } from './api-error';
 import type {
+  BeliefSnapshot,
   MetricPoint,
   ModelCallRecord,
   RunAgent,
@@ -240,6 +241,11 @@ export class ApiClient {
       'GET',
       `/runs/${encodeURIComponent(runId)}/state${step === undefined ? '' : `?step=${step}`}`,
     );
+  }
+
+  /** Each agent's belief positions after a step, when the server offers them. */
+  beliefs(runId: string, step: number, signal?: AbortSignal): Promise<BeliefSnapshot | undefined> {
+    return this.optional(`/runs/${encodeURIComponent(runId)}/beliefs?step=${step}`, signal);
   }
 
   brief(runId: string): Promise<RunBrief | undefined> {

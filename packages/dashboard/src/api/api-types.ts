@@ -177,3 +177,10 @@ export interface WorldSnapshot {
   globals: Record<string, unknown>;
   agents: Record<string, Record<string, unknown>> | Array<Record<string, unknown>>;
 }
+
+/** Each agent's belief positions after a step (`GET /api/runs/:id/beliefs?step=N`, when offered). */
+export interface BeliefSnapshot {
+  step: number;
+  topics: string[];
+  agents: Record<string, Record<string, { position: number; confidence?: number }>>;
+}

@@ -6,7 +6,7 @@ import { useApiClient } from '../api/api-context';
 import type { RunEventOf } from '../api/run-event-types';
 import { MetricChart, seriesColor } from '../components/metric-chart';
 import { EmptyState, ErrorMessage, Loading } from '../components/status-states';
-import { buildInteractionGraph } from '../state/interaction-graph';
+import { beliefColor, buildInteractionGraph } from '../state/interaction-graph';
 import { useApi } from '../state/use-api';
 
 /**
@@ -28,6 +28,9 @@ export function GraphView({ runId }: { runId: string }) {
   const lastStep = data.data?.steps.at(-1)?.step ?? 0;
   const [step, setStep] = useState<number>();
   const shownStep = step ?? lastStep;
+  const beliefs = useApi((signal) => client.beliefs(runId, shownStep, signal), [runId, shownStep]);
+  const [topic, setTopic] = useState<string>();
+  const shownTopic = topic ?? beliefs.data?.topics[0];
 
   if (data.loading && !data.data) return <Loading what="interaction graph" />;
   if (data.error) return <ErrorMessage error={data.error} retry={data.reload} />;
@@ -57,11 +60,37 @@ export function GraphView({ runId }: { runId: string }) {
         {data.data.agents.length === 0 ? (
           <EmptyState title="This run has no agents yet" />
         ) : (
-          <InteractionGraphCanvas
-            agents={data.data.agents.map((agent) => ({ id: agent.id, role: agent.role ?? '' }))}
-            events={data.data.events}
-            step={shownStep}
-          />
+          <>
+            {beliefs.data && beliefs.data.topics.length > 0 ? (
+              <label className="small">
+                Colour by belief on{' '}
+                <select
+                  aria-label="Belief topic"
+                  value={shownTopic}
+                  onChange={(event) => setTopic(event.target.value)}
+                >
+                  {beliefs.data.topics.map((name) => (
+                    <option key={name}>{name}</option>
+                  ))}
+                </select>{' '}
+                <span className="muted">(red −1 · grey 0 · blue +1)</span>
+              </label>
+            ) : null}
+            <InteractionGraphCanvas
+              agents={data.data.agents.map((agent) => ({ id: agent.id, role: agent.role ?? '' }))}
+              events={data.data.events}
+              step={shownStep}
+              positions={
+                beliefs.data && shownTopic
+                  ? Object.fromEntries(
+                      Object.entries(beliefs.data.agents).flatMap(([agentId, topics]) =>
+                        topics[shownTopic] ? [[agentId, topics[shownTopic].position]] : [],
+                      ),
+                    )
+                  : undefined
+              }
+            />
+          </>
         )}
       </section>
       <section className="panel">
@@ -91,10 +120,13 @@ function InteractionGraphCanvas({
   agents,
   events,
   step,
+  positions,
 }: {
   agents: Array<{ id: string; role: string }>;
   events: Parameters<typeof buildInteractionGraph>[0];
   step: number;
+  /** Agent → belief position on the chosen topic; nodes are coloured by role without it. */
+  positions: Record<string, number> | undefined;
 }) {
   const container = useRef<HTMLDivElement>(null);
   const renderer = useRef<Sigma | undefined>(undefined);
@@ -148,9 +180,18 @@ function InteractionGraphCanvas({
     for (const node of upTo.nodes.values()) {
       if (graph.hasNode(node.id)) graph.setNodeAttribute(node.id, 'size', 6 + Math.sqrt(node.interactions));
     }
+    agents.forEach((agent) => {
+      if (!graph.hasNode(agent.id)) return;
+      const position = positions?.[agent.id];
+      graph.setNodeAttribute(
+        agent.id,
+        'color',
+        position === undefined ? seriesColor(roles.indexOf(agent.role)) : beliefColor(position),
+      );
+    });
     setEdgeCount(upTo.edges.size);
     renderer.current?.refresh();
-  }, [agentIds, events, graph, step]);
+  }, [agentIds, agents, events, graph, positions, roles, step]);
 
   return (
     <>
