@@ -12,6 +12,7 @@ import { serveCommand } from './commands/serve-command';
 import { sweepCommand } from './commands/sweep-command';
 import { tokenCreateCommand } from './commands/token-command';
 import { validateCommand } from './commands/validate-command';
+import { worldCommand } from './commands/world-command';
 
 function integer(name: string) {
   return (value: string) => {
@@ -170,6 +171,19 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .argument('<files...>', 'scenario files')
     .action(async (files: string[]) => {
       exitCode = await validateCommand(files, io);
+    });
+
+  program
+    .command('world')
+    .description(
+      'Build the world a folder of company files (or a scenario with data/documents) describes: table mapping, baselines, documents, personas, warnings',
+    )
+    .argument('<folder-or-scenario>', 'a folder of CSV/XLSX/JSON/PDF/DOCX/Markdown files, or a scenario file')
+    .option('--category <name>', 'scenario category the personas are allocated for (folder input)', 'custom')
+    .option('--seed <n>', 'seed for persona traits', integer('--seed'))
+    .option('--json', 'print the snapshot, documents, personas and warnings as JSON')
+    .action(async (input: string, options) => {
+      exitCode = await worldCommand(input, options, io);
     });
 
   program

@@ -85,12 +85,41 @@ export {
 } from './errors';
 export { type CompiledExpression, compileExpression, ExpressionChecker } from './expression';
 export * from './game-master/index';
+export { citationOf, type Passage } from './grounding/chunking';
+export type { TableKind, TableMapping } from './grounding/column-mapping';
+export { type PassageHit, PassageIndex } from './grounding/document-index';
+export { DocumentSearchEnvironment } from './grounding/document-search-environment';
+export { type DocumentsView, documentsEnvironmentName, type SeenPassage } from './grounding/documents-view';
+export { type GroundingCode, GroundingError, type GroundingWarning } from './grounding/grounding-error';
+export {
+  DataDefinition,
+  DocumentsDefinition,
+  MemoryDefinition,
+  PersonasDefinition,
+} from './grounding/grounding-schema';
+export { LongTermMemory, type MemoryEntry, type Recollection } from './grounding/long-term-memory';
+export {
+  type GeneratedPersona,
+  generatePersonas,
+  type PersonaRelationship,
+  plannedRoles,
+  roleAllocation,
+} from './grounding/persona-generator';
+export { prepareGrounding, type ScenarioGrounding } from './grounding/scenario-grounding';
+export {
+  type BuiltWorld,
+  buildWorld,
+  type DocumentSummary,
+  type WorldFiles,
+} from './grounding/world-builder';
+export type { WorldSnapshot } from './grounding/world-snapshot';
 export * from './model/index';
 export { createRandom, deriveSeed, type Random } from './random';
 export type { AgentSpec, MetricSpec, RoomSpec, Scenario, VariableValue } from './scenario/scenario';
 export {
   type LoadScenarioOptions,
   loadScenario,
+  parseGroundedScenario,
   parseScenario,
   type ScenarioValidation,
   validateScenarioText,

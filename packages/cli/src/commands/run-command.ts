@@ -12,13 +12,15 @@ import {
   formatModelUsage,
   gameMasterLogRecords,
   ModelUsage,
-  parseScenario,
+  parseGroundedScenario,
   RecordingRouter,
   ReplayRouter,
+  type Run,
   resolveModelSetup,
   type Scenario,
   ScenarioError,
 } from '@sandtable/core';
+import { createStoredRun, openStore, type PersistedRun, persistRun, type Store } from '@sandtable/store';
 import type { CommandIo } from '../command-io';
 import { createLiveDisplay } from '../live-display';
 import { createRunId, RunOutput } from '../run-output';
@@ -45,6 +47,32 @@ export interface RunCommandOptions {
   maxCost?: number;
   /** What happens past a cap. @defaultValue 'downgrade' */
   onBudget?: 'downgrade' | 'stop';
+  /**
+   * Store the run (embedded store, or PostgreSQL with `DATABASE_URL`) so `sandtable resume` can
+   * continue it. `--no-store` sets it to false; callers that leave it out (replay) do not store.
+   */
+  store?: boolean;
+  /** The embedded store's folder. @defaultValue `$SANDTABLE_HOME/store` or `~/.local/share/sandtable/store` */
+  data?: string;
+}
+
+/**
+ * Opens the store for a command. When the embedded store is held by another process (a server,
+ * another run), a run goes on unstored with a note rather than failing.
+ * @throws {SandtableError} STORE_UNAVAILABLE (bad `DATABASE_URL`, unreadable folder), and STORE_LOCKED when `required`
+ */
+export async function openCommandStore(
+  options: { data?: string },
+  io: CommandIo,
+  required = false,
+): Promise<Store | undefined> {
+  try {
+    return await openStore(options.data ? { directory: options.data } : {});
+  } catch (error) {
+    if (required || (error as { code?: string }).code !== 'STORE_LOCKED') throw error;
+    io.err(`note: this run is not stored (${(error as Error).message})`);
+    return undefined;
+  }
 }
 
 /** What a finished `runScenario` reports. */
@@ -71,7 +99,7 @@ export async function readScenario(
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ScenarioError([{ file, message: `cannot read scenario: ${reason}` }], { cause: error });
   }
-  return { scenario: parseScenario(text, { ...overrides, file }), text };
+  return { scenario: await parseGroundedScenario(text, { ...overrides, file }), text };
 }
 
 /**
@@ -122,18 +150,85 @@ export async function runScenario(
           onExceeded: options.onBudget ?? 'downgrade',
         }
       : undefined;
-  const engine = createEngine({
-    ...(router
-      ? {
-          models: {
-            router: options.replay ? countingRouter(router, onAttempt) : router,
-            ...(spending ? { spending } : {}),
-          },
-        }
-      : {}),
-    onGameMasterLog: (record) => output?.appendLine('game-master.jsonl', formatLogRecord(record)),
-  });
-  const run = engine.createRun(scenario, { runId });
+  // With a store, the run's model calls go through its persistent router (each call stored as it
+  // completes, so `sandtable resume` never pays for one twice).
+  const buildRun = (wrap?: (live?: ChatRouter) => ChatRouter) => {
+    const engineRouter = router && wrap ? wrap(router) : router;
+    return createEngine({
+      ...(engineRouter
+        ? {
+            models: {
+              router: options.replay ? countingRouter(engineRouter, onAttempt) : engineRouter,
+              ...(spending ? { spending } : {}),
+            },
+          }
+        : {}),
+      onGameMasterLog: (record) => output?.appendLine('game-master.jsonl', formatLogRecord(record)),
+    }).createRun(scenario, { runId });
+  };
+  const store = options.store === true ? await openCommandStore(options, io) : undefined;
+  let persisted: PersistedRun | undefined;
+  try {
+    if (store) {
+      const { record } = await createStoredRun(store, {
+        id: runId,
+        source: scenarioText,
+        ...(scenario.source ? { origin: resolve(scenario.source) } : {}),
+        seed: scenario.seed,
+        parameters: parseSetOptions(options.set),
+        setup: {
+          ...(options.steps !== undefined ? { steps: options.steps } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+          ...(options.maxCost !== undefined ? { maxCost: options.maxCost } : {}),
+          ...(options.onBudget ? { onBudget: options.onBudget } : {}),
+        },
+      });
+      persisted = await persistRun(store, record.id, { createRun: ({ router: wrap }) => buildRun(wrap) });
+      io.err(`Run ${runId} is stored in ${store.location}; if it is interrupted: sandtable resume ${runId}`);
+    }
+    return await executeRun(persisted?.run ?? buildRun(), {
+      scenarioText,
+      options,
+      io,
+      directory,
+      runId,
+      usage,
+      recording,
+      modelDescription,
+      persisted,
+      setOutput: (opened) => {
+        output = opened;
+      },
+    });
+  } finally {
+    await store?.close();
+  }
+}
+
+/** What {@link executeRun} needs besides the run. */
+export interface ExecuteRunContext {
+  scenarioText: string;
+  options: Pick<RunCommandOptions, 'json'>;
+  io: CommandIo;
+  directory: string;
+  runId: string;
+  usage: ModelUsage;
+  recording?: RecordingRouter | undefined;
+  modelDescription: unknown;
+  /** The run's persistence, when it is stored: started instead of the bare run. */
+  persisted?: PersistedRun | undefined;
+  setOutput: (output: RunOutput) => void;
+}
+
+/**
+ * Runs a built run with the live display, its folder and Ctrl-C handling. Shared by `run` and
+ * `resume`. Exit codes: 0 done, 2 run failed, 130 interrupted.
+ */
+export async function executeRun(run: Run, context: ExecuteRunContext): Promise<RunOutcome> {
+  const { scenarioText, options, io, directory, runId, usage, recording, modelDescription, persisted } =
+    context;
+  const { scenario } = run;
   const opened = await RunOutput.open(directory, run, {
     runId,
     scenarioText,
@@ -143,7 +238,7 @@ export async function runScenario(
     parameters: scenario.parameters,
     models: modelDescription,
   });
-  output = opened;
+  context.setOutput(opened);
   const display = options.json ? undefined : createLiveDisplay({ tty: io.isTty, write: io.out });
   if (scenario.gameMaster) {
     // Seed 004's observability: the game master's reasoning, state changes, events and limits,
@@ -171,7 +266,7 @@ export async function runScenario(
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   try {
-    const result = await run.start();
+    const result = persisted ? await persisted.persistence.start() : await run.start();
     display?.close();
     const modelUsage = usage.summary();
     await opened.finish(run, result, {
@@ -180,11 +275,14 @@ export async function runScenario(
     });
     if (modelUsage.attempts > 0 && !options.json) io.out(formatModelUsage(modelUsage));
     if (result.status === 'failed') {
-      io.err(`Run failed: ${result.reason}\nOutput: ${directory}`);
+      const failure = (result as { error?: { code: string; message: string } }).error;
+      const why = failure ? `${failure.code}: ${failure.message}` : result.reason;
+      io.err(`Run failed: ${why}\nOutput: ${directory}`);
       return { exitCode: 2, directory };
     }
     if (result.status === 'stopped') {
       io.err(`Stopped after step ${result.steps}; partial output (the completed steps) is in ${directory}`);
+      if (persisted) io.err(`Continue it with: sandtable resume ${runId}`);
       return { exitCode: 130, directory };
     }
     if (!options.json) io.out(`Output: ${directory}`);

@@ -2,6 +2,7 @@ import type { AgentRuntime } from '../agents/agent-runtime';
 import type { Brain } from '../agents/brain';
 import { ModelBrain, type ModelBrainOptions } from '../agents/model-brain';
 import type { Environment } from '../environments/environment';
+import { SandtableError } from '../errors';
 import { gameMasterFor } from '../game-master/create-game-master';
 import type { GameMasterLogRecord } from '../game-master/game-master-log';
 import { DocumentSearchEnvironment } from '../grounding/document-search-environment';
@@ -79,6 +80,13 @@ function groundingEnvironments(scenario: Scenario): Environment[] {
 export function createEngine(options: EngineOptions = {}): Engine {
   return {
     createRun(scenario, runOptions = {}) {
+      if (scenario.worldNotBuilt) {
+        throw new SandtableError(
+          'WORLD_NOT_BUILT',
+          `scenario "${scenario.name}" builds its world from files (data, documents, personas), but they were not read: load it with loadScenario or parseGroundedScenario`,
+          { category: 'user' },
+        );
+      }
       const unserved = new Map<string, number>();
       const modelBrains = new Map<string, ModelBrain>();
       const spending = options.models?.spending;

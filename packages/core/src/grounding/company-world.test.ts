@@ -12,6 +12,7 @@ type Acted = Extract<RunEvent, { type: 'agent-acted' }>;
 describe('a world built from scenarios/examples/company/', () => {
   let scenario: Scenario;
   let acted: Acted[];
+  let failed: RunEvent[];
   let snapshotBefore: string;
 
   beforeAll(async () => {
@@ -19,8 +20,10 @@ describe('a world built from scenarios/examples/company/', () => {
     snapshotBefore = JSON.stringify(scenario.grounding?.snapshot);
     const run = createEngine().createRun(scenario);
     acted = [];
+    failed = [];
     run.subscribe((event) => {
       if (event.type === 'agent-acted') acted.push(event);
+      if (event.type === 'agent-failed') failed.push(event);
     });
     await run.start();
   });
@@ -88,6 +91,7 @@ describe('a world built from scenarios/examples/company/', () => {
     );
     expect(strike?.rationale).toContain('A port closure or strike lasting more than 14 days');
     expect(acted.some((event) => event.tool === 'reroute_via_antwerp')).toBe(true);
+    expect(failed).toEqual([]);
   });
 
   it('leaves the snapshot as it was: the run worked on its own copy', () => {

@@ -297,6 +297,9 @@ export function validateScenarioText(text: string, options: LoadScenarioOptions 
     ...(scenarioFile.game_master ? { gameMaster: scenarioFile.game_master } : {}),
     ...(grounded ? { grounding: grounded.grounding } : {}),
     ...(scenarioFile.memory ? { memory: scenarioFile.memory } : {}),
+    ...(!grounded && (scenarioFile.data || scenarioFile.documents || scenarioFile.personas)
+      ? { worldNotBuilt: true }
+      : {}),
     ...(scenarioFile.evaluation ? { evaluation: scenarioFile.evaluation } : {}),
     ...(scenarioFile.brief ? { brief: scenarioFile.brief } : {}),
   };
@@ -338,6 +341,19 @@ export async function loadScenario(
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ScenarioError([{ file: path, message: `cannot read scenario: ${reason}` }], { cause: error });
   }
-  const grounding = await prepareGrounding(text, path);
-  return parseScenario(text, { ...options, file: path, ...(grounding ? { grounding } : {}) });
+  return parseGroundedScenario(text, { ...options, file: path });
+}
+
+/**
+ * Like {@link parseScenario}, and builds the world the scenario's `data` and `documents` name
+ * (paths relative to `options.file`, else to the working directory): use it wherever scenario
+ * text is turned into a run.
+ * @throws {ScenarioError} when the scenario is invalid; unusable world files are warnings in `scenario.grounding`
+ */
+export async function parseGroundedScenario(
+  text: string,
+  options: LoadScenarioOptions = {},
+): Promise<Scenario> {
+  const grounding = await prepareGrounding(text, options.file ?? 'scenario.yaml');
+  return parseScenario(text, { ...options, ...(grounding ? { grounding } : {}) });
 }

@@ -92,6 +92,11 @@ export interface Scenario {
   grounding?: ScenarioGrounding;
   /** Long-term memory settings, when the scenario has a `memory` block. */
   memory?: MemoryDefinition;
+  /**
+   * True when the scenario names world files (`data`, `documents`, `personas`) but was parsed
+   * from text without building them: it validates (personas stood in for) but cannot run.
+   */
+  worldNotBuilt?: boolean;
   /** The evaluation rubric, when the scenario has one. */
   evaluation?: EvaluationDefinition;
   /** What the executive brief focuses on, when the scenario says. */
