@@ -6,8 +6,10 @@ import { compareCommand } from './commands/compare-command';
 import { convertCommand } from './commands/convert-command';
 import { doctorCommand } from './commands/doctor-command';
 import { interviewCommand } from './commands/interview-command';
+import { newCommand } from './commands/new-command';
 import { replayCommand } from './commands/replay-command';
 import { runCommand } from './commands/run-command';
+import { templatesCommand } from './commands/templates-command';
 import { serveCommand } from './commands/serve-command';
 import { sweepCommand } from './commands/sweep-command';
 import { tokenCreateCommand } from './commands/token-command';
@@ -222,6 +224,29 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .option('--data <dir>', 'embedded store folder (ignored when DATABASE_URL is set)')
     .action(async (options: { workspace?: string; name?: string; data?: string }) => {
       exitCode = await tokenCreateCommand(options, io);
+    });
+
+  program
+    .command('templates')
+    .description('List the scenario templates: name, category, what happens, parameters with defaults')
+    .option('--json', 'print the catalogue as JSON')
+    .action(async (options: { json?: boolean }) => {
+      exitCode = await templatesCommand(options, io);
+    });
+
+  program
+    .command('new')
+    .description(
+      'Write a scenario from a template (--template NAME --set k=v) or from a sentence ("A 3-week strike closes Rotterdam port in March")',
+    )
+    .argument('[description]', 'the situation in plain English')
+    .option('--template <name>', 'fill this template (see `sandtable templates`)')
+    .option('--set <name=value>', 'set a template parameter (repeatable)', collect, [])
+    .option('--out <file>', 'where to write the scenario (default: standard output)')
+    .option('--model-config <file>', 'model configuration for reading the sentence (tier smart)')
+    .option('--offline', 'use the deterministic matcher even when a model is configured')
+    .action(async (description: string | undefined, options) => {
+      exitCode = await newCommand(description, options, io);
     });
 
   program

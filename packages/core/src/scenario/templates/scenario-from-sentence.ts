@@ -39,7 +39,7 @@ function matcherReport(match: SentenceMatch): string[] {
   const template = match.template;
   const lines = [
     match.score > 0
-      ? `template: ${template.name} (${template.category}) — matched ${match.matchedKeywords.map((keyword) => `"${keyword}"`).join(', ')}; score ${match.score}`
+      ? `template: ${template.name} (${template.category}) — matched ${match.matchedKeywords.map((keyword) => `"${keyword.replace(/\*$/, '')}"`).join(', ')}; score ${match.score}`
       : `template: ${template.name} (${template.category}) — no template's keywords matched; used the first one. Pick one with --template (see \`sandtable templates\`).`,
   ];
   const close = match.alternatives.filter((entry) => entry.score > 0);
