@@ -17,13 +17,23 @@ export interface LaunchedRun {
   checkpoint(): Promise<void>;
 }
 
+/** How to launch a run. */
+export interface LaunchOptions {
+  /** Pause before the first step (controls then step it one at a time, or resume it). */
+  startPaused?: boolean;
+}
+
 /**
  * Starts stored runs with persistence: builds the engine run (fresh, resumed after a crash, or a
  * fork restored to its step), commits each step in one transaction and only then hands its events
  * to `onCommitted`.
  */
 export interface RunLauncher {
-  launch(record: RunRecord, onCommitted: (events: readonly RunEvent[]) => void): Promise<LaunchedRun>;
+  launch(
+    record: RunRecord,
+    onCommitted: (events: readonly RunEvent[]) => void,
+    options?: LaunchOptions,
+  ): Promise<LaunchedRun>;
 }
 
 /** Options of {@link RunManager}. */
@@ -38,8 +48,14 @@ export interface RunManagerOptions {
   onStep?: () => void;
 }
 
+interface QueuedRun {
+  record: RunRecord;
+  options: LaunchOptions;
+}
+
 interface ActiveRun {
   record: RunRecord;
+  options: LaunchOptions;
   /** The last committed step, as the committed events tell. */
   step: number;
   launched?: LaunchedRun;
@@ -54,7 +70,7 @@ interface ActiveRun {
 export class RunManager {
   readonly maxConcurrentRuns: number;
   private readonly options: RunManagerOptions;
-  private readonly queue: RunRecord[] = [];
+  private readonly queue: QueuedRun[] = [];
   private readonly active = new Map<string, ActiveRun>();
   private readonly finished = new Set<Promise<unknown>>();
   private closing = false;
@@ -77,7 +93,7 @@ export class RunManager {
   /** Executing or queued in this process, and where in the queue (1-based). */
   info(runId: string): { live: boolean; queuePosition?: number } {
     if (this.active.has(runId)) return { live: true };
-    const position = this.queue.findIndex((record) => record.id === runId);
+    const position = this.queue.findIndex((queued) => queued.record.id === runId);
     return position >= 0 ? { live: true, queuePosition: position + 1 } : { live: false };
   }
 
@@ -85,15 +101,16 @@ export class RunManager {
    * Queues a stored run (status `created`, `queued`, or `running`/`paused` after a crash) and
    * starts it when a slot is free. Returns the record as stored now (`queued` when it waits).
    */
-  async submit(record: RunRecord): Promise<RunRecord> {
+  async submit(record: RunRecord, options: LaunchOptions = {}): Promise<RunRecord> {
     if (this.closing) throw new ApiError(503, 'SERVER_SHUTTING_DOWN', 'the server is shutting down');
-    if (this.active.has(record.id) || this.queue.some((queued) => queued.id === record.id)) return record;
+    if (this.active.has(record.id) || this.queue.some((queued) => queued.record.id === record.id))
+      return record;
     let current = record;
     if (this.active.size >= this.maxConcurrentRuns && record.status === 'created') {
       current = await this.options.store.updateRun(record.id, { status: 'queued' });
       await this.publishStatus(current);
     }
-    this.queue.push(current);
+    this.queue.push({ record: current, options });
     this.pump();
     return (await this.options.store.getRun(record.id)) ?? current;
   }
@@ -120,7 +137,7 @@ export class RunManager {
   liveRun(runId: string): Run {
     const launched = this.active.get(runId)?.launched;
     if (!launched) {
-      const queued = this.queue.some((record) => record.id === runId);
+      const queued = this.queue.some((entry) => entry.record.id === runId);
       throw new ApiError(
         409,
         'RUN_NOT_LIVE',
@@ -134,7 +151,7 @@ export class RunManager {
 
   /** Stops a run: a queued one leaves the queue and is marked stopped; an executing one stops after its step. */
   async stop(runId: string, reason: string): Promise<void> {
-    const position = this.queue.findIndex((record) => record.id === runId);
+    const position = this.queue.findIndex((queued) => queued.record.id === runId);
     if (position >= 0) {
       this.queue.splice(position, 1);
       const record = await this.options.store.updateRun(runId, {
@@ -151,8 +168,8 @@ export class RunManager {
 
   private pump(): void {
     while (!this.closing && this.active.size < this.maxConcurrentRuns && this.queue.length > 0) {
-      const record = this.queue.shift() as RunRecord;
-      const entry: ActiveRun = { record, step: record.lastStep };
+      const { record, options } = this.queue.shift() as QueuedRun;
+      const entry: ActiveRun = { record, options, step: record.lastStep };
       this.active.set(record.id, entry);
       const execution = this.execute(entry).finally(() => {
         this.active.delete(record.id);
@@ -167,33 +184,37 @@ export class RunManager {
     const { store, live, launcher, logger } = this.options;
     const runId = entry.record.id;
     try {
-      entry.launched = await launcher.launch(entry.record, (events) => {
-        void live
-          .publish(runId, events)
-          .catch((error: unknown) =>
-            logger.error({ runId, error: (error as Error).message }, 'publishing live events failed'),
-          );
-        let status: string | undefined;
-        for (const event of events) {
-          if (event.type === 'step-completed') {
-            this.options.onStep?.();
-            entry.step = event.step;
-            status ??= 'running';
-          } else if (event.type === 'run-started' || event.type === 'run-resumed') status = 'running';
-          else if (event.type === 'run-paused') status = 'paused';
-        }
-        // Status from the events themselves: no store read on the run's path.
-        if (status !== undefined) {
+      entry.launched = await launcher.launch(
+        entry.record,
+        (events) => {
           void live
-            .publishStatus({
-              runId,
-              workspace: entry.record.workspaceId,
-              status,
-              step: entry.step,
-            })
-            .catch(() => undefined);
-        }
-      });
+            .publish(runId, events)
+            .catch((error: unknown) =>
+              logger.error({ runId, error: (error as Error).message }, 'publishing live events failed'),
+            );
+          let status: string | undefined;
+          for (const event of events) {
+            if (event.type === 'step-completed') {
+              this.options.onStep?.();
+              entry.step = event.step;
+              status ??= 'running';
+            } else if (event.type === 'run-started') status = 'running';
+          }
+          // Status from the events themselves: no store read on the run's path.
+          if (status !== undefined) {
+            void live
+              .publishStatus({
+                runId,
+                workspace: entry.record.workspaceId,
+                status,
+                step: entry.step,
+              })
+              .catch(() => undefined);
+          }
+        },
+        entry.options,
+      );
+      this.watchPauses(entry);
       if (this.closing) await entry.launched.checkpoint();
       const result = await entry.launched.done;
       logger.info(
@@ -214,6 +235,37 @@ export class RunManager {
       }
     }
     await this.refreshStatus(runId);
+  }
+
+  /**
+   * A paused run waits at a step boundary, and boundary events are committed with the next step:
+   * so pause and resume are told to the status stream (and the stored status) from the engine's own
+   * events, at once. Writes are chained so the stored status follows the order of the events.
+   */
+  private watchPauses(entry: ActiveRun): void {
+    const launched = entry.launched as LaunchedRun;
+    const { store, live, logger } = this.options;
+    let chain = Promise.resolve();
+    const unsubscribe = launched.run.subscribe((event) => {
+      if (event.type !== 'run-paused' && event.type !== 'run-resumed') return;
+      const status = event.type === 'run-paused' ? 'paused' : 'running';
+      chain = chain
+        .then(async () => {
+          const current = await store.getRun(entry.record.id);
+          if (!current || ['completed', 'stopped', 'failed'].includes(current.status)) return;
+          await store.updateRun(entry.record.id, { status });
+          await live.publishStatus({
+            runId: entry.record.id,
+            workspace: entry.record.workspaceId,
+            status,
+            step: entry.step,
+          });
+        })
+        .catch((error: unknown) =>
+          logger.warn({ runId: entry.record.id, error: (error as Error).message }, 'status update failed'),
+        );
+    });
+    void launched.done.finally(unsubscribe).catch(() => undefined);
   }
 
   private async refreshStatus(runId: string): Promise<void> {

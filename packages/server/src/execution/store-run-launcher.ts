@@ -17,7 +17,7 @@ import {
 } from '@sandtable/store';
 import type { Logger } from '../operations/logger';
 import { FairShareRouter } from './fair-share-router';
-import type { LaunchedRun, RunLauncher } from './run-manager';
+import type { LaunchedRun, LaunchOptions, RunLauncher } from './run-manager';
 
 /** Model settings shared by every run of a server. */
 export interface ServerModels {
@@ -81,7 +81,11 @@ export class StoreRunLauncher implements RunLauncher {
     return this.shared;
   }
 
-  async launch(record: RunRecord, onCommitted: (events: readonly RunEvent[]) => void): Promise<LaunchedRun> {
+  async launch(
+    record: RunRecord,
+    onCommitted: (events: readonly RunEvent[]) => void,
+    launchOptions: LaunchOptions = {},
+  ): Promise<LaunchedRun> {
     const { store } = this.options;
     const scenario = await loadStoredScenario(store, record);
     const needsModels =
@@ -101,6 +105,7 @@ export class StoreRunLauncher implements RunLauncher {
         ? await persistRun(store, record.id, options)
         : await resumeRun(store, record.id, options);
     const { run, persistence } = prepared;
+    if (launchOptions.startPaused) run.pause();
     const done = persistence.start();
     return {
       run,

@@ -52,6 +52,7 @@ export const RunCreateBody = z
     steps: z.int().min(1).max(1_000_000).optional(),
     clock: z.enum(['rounds', 'events']).optional(),
     parameters: ParameterValues.optional(),
+    paused: z.boolean().optional().describe('Start paused before step 1 (then /step or /resume it).'),
   })
   .refine((body) => (body.scenarioId === undefined) !== (body.scenario === undefined), {
     message: 'give exactly one of scenarioId or scenario',

@@ -66,7 +66,7 @@ export function runRoutes(context: ServerContext): Hono<ApiEnvironment> {
       },
       totalSteps: scenario.clock.steps,
     });
-    const submitted = await runs.submit(record);
+    const submitted = await runs.submit(record, body.paused ? { startPaused: true } : {});
     return c.json(runSummary(submitted, runs.info(record.id)), 201);
   });
 
