@@ -104,6 +104,7 @@ export function scenarioRoutes(context: ServerContext): Hono<ApiEnvironment> {
 
   routes.get('/scenarios/:id/versions/:version', async (c) => {
     const id = c.req.param('id');
+    if (!(await store.getScenario(id, scope(c.get('workspace'))))) throw notFound('scenario', id);
     const number = Number(c.req.param('version'));
     const version = Number.isInteger(number)
       ? await store.getScenarioVersion(id, number, scope(c.get('workspace')))
