@@ -39,6 +39,9 @@ describe('a world built from scenarios/examples/company/', () => {
       'ships 300 t of cocoa a month at EUR 7,950 per tonne under contract HVF-2026-014',
     );
     expect(andes?.persona).toContain('to Harbour & Vale Foods');
+    expect(andes?.persona).toContain(
+      'Its agreements with Harbour & Vale Foods are in company/supply-agreement-andes-cocoa.pdf.',
+    );
     const suppliers = scenario.agents.filter((agent) => agent.role === 'supplier').map((agent) => agent.name);
     expect(suppliers.sort()).toEqual([
       'Andes Cocoa Cooperative',

@@ -19,6 +19,8 @@ export interface GeneratedPersona {
   relationships: PersonaRelationship[];
   /** Levels at which the persona changes course, drawn from its data. */
   thresholds: Record<string, number>;
+  /** Documents that name this party (its contract, letters), for the persona to cite. */
+  documents?: string[];
 }
 
 /** The agent variables generated personas carry; added to the scenario when it does not declare them. */
@@ -281,6 +283,8 @@ export interface PersonaRequest {
   settings: PersonasDefinition;
   /** Agent ids the scenario already uses; generated ids never collide with them. */
   takenIds: ReadonlySet<string>;
+  /** The documents (not tables) that name a party, when the scenario has documents. */
+  documentsNaming?: (name: string) => string[];
 }
 
 /**
@@ -345,6 +349,16 @@ export function generatePersonas(snapshot: WorldSnapshot, request: PersonaReques
     }
   }
   for (const persona of personas) {
+    const role = persona.definition.role;
+    const named =
+      role === 'supplier' || role === 'customer'
+        ? request.documentsNaming?.(persona.definition.name ?? '')
+        : undefined;
+    if (named && named.length > 0) {
+      // Only the names of the documents enter the persona: their text stays inside the document fence.
+      persona.documents = named;
+      persona.definition.persona = `${persona.definition.persona} Its agreements with ${company} are in ${named.join(', ')}.`;
+    }
     const override = settings.roles[persona.definition.role];
     if (override?.goals) persona.definition.goals = override.goals as AgentDefinition['goals'];
     if (override?.actions) persona.definition.actions = override.actions;

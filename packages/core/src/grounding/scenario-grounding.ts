@@ -115,6 +115,13 @@ export function applyGrounding(
       seed,
       settings: scenarioFile.personas,
       takenIds: new Set(scenarioFile.agents.map((agent) => agent.id)),
+      documentsNaming: (name) => {
+        const documents = world.summaries
+          .filter((summary) => !['csv', 'xlsx', 'json'].includes(summary.format))
+          .map((summary) => summary.document);
+        const naming = world.documents.documentsMentioning(name);
+        return documents.filter((document) => naming.has(document));
+      },
     });
     for (const [name, definition] of Object.entries(personaVariables)) {
       scenarioFile.agent_variables[name] ??= definition;
