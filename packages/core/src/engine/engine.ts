@@ -137,11 +137,17 @@ export function createEngine(options: EngineOptions = {}): Engine {
           return undefined;
         },
         get notices() {
-          return [...unserved].map(
-            ([brain, count]) =>
-              `${count} agent${count === 1 ? '' : 's'} ask for brain "${brain}" but no model is configured for it; ` +
-              'they run on the rule brain. Configure a model in sandtable.config.yaml or set SANDTABLE_MODEL_URL and SANDTABLE_MODEL (see `sandtable doctor`).',
-          );
+          return [
+            ...[...unserved].map(
+              ([brain, count]) =>
+                `${count} agent${count === 1 ? '' : 's'} ask for brain "${brain}" but no model is configured for it; ` +
+                'they run on the rule brain. Configure a model in sandtable.config.yaml or set SANDTABLE_MODEL_URL and SANDTABLE_MODEL (see `sandtable doctor`).',
+            ),
+            // World files that could not be used: the run goes on without them, and says so.
+            ...(scenario.grounding?.warnings ?? []).map(
+              (warning) => `world file ${warning.file}: ${warning.code}: ${warning.message}`,
+            ),
+          ];
         },
       });
       return run;

@@ -22,7 +22,7 @@ name: Fenced documents
 seed: 3
 clock: { steps: 2 }
 documents:
-  files: [terms.md]
+  files: [terms.md, minutes.docx]
   passages: 1
 agents:
   - id: buyer
@@ -104,6 +104,13 @@ describe('document text is data', () => {
     expect(userPrompt(requests[1] as ChatRequest)).toContain(
       'search_documents(query=supplier payment invoices) → found 1 passage',
     );
+  });
+
+  it('says in the run which world file it could not use', () => {
+    const notices = events.filter((event) => event.type === 'run-notice').map((event) => event.message);
+    expect(notices).toEqual([
+      expect.stringMatching(/^world file minutes\.docx: WORLD_FILE_NOT_FOUND: not found/),
+    ]);
   });
 
   it('lets the injection change nothing: the agent did only what its model chose', () => {
