@@ -161,6 +161,7 @@ export async function sweepCommand(
     name,
     scenario: scenarioPath,
     grid: definition.grid,
+    random: Object.keys(definition.random?.parameters ?? {}),
     ...(definition.metrics ? { metrics: definition.metrics } : {}),
   });
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  linearTrend,
   mean,
   meanConfidenceInterval,
   meanDifference,
@@ -47,5 +48,18 @@ describe('statistics', () => {
     expect(difference.degrees).toBeCloseTo(8, 6);
     expect(difference.interval.low).toBeGreaterThan(7);
     expect(difference.interval.high).toBeLessThan(13);
+  });
+});
+
+describe('linear trend', () => {
+  it('recovers a known slope and brackets it', () => {
+    const x = [1, 2, 3, 4, 5, 6, 7, 8];
+    const y = x.map((value, index) => 3 + 2 * value + (index % 2 === 0 ? 0.5 : -0.5));
+    const trend = linearTrend(x, y);
+    expect(trend.slope).toBeCloseTo(2, 1);
+    expect(trend.interval.low).toBeLessThan(2);
+    expect(trend.interval.high).toBeGreaterThan(2);
+    expect(trend.interval.high - trend.interval.low).toBeLessThan(0.5);
+    expect(Number.isNaN(linearTrend([1, 1, 1], [1, 2, 3]).slope)).toBe(true);
   });
 });

@@ -157,3 +157,34 @@ export function meanDifference(a: readonly number[], b: readonly number[], level
   const half = studentTQuantile(1 - (1 - level) / 2, degrees) * se;
   return { difference, interval: { low: difference - half, high: difference + half, level }, degrees };
 }
+
+/** A least-squares line y = intercept + slope·x with the slope's confidence interval. */
+export interface LinearTrend {
+  slope: number;
+  intercept: number;
+  /** t interval of the slope, n − 2 degrees of freedom (NaN bounds with fewer than three points). */
+  interval: ConfidenceInterval;
+  n: number;
+}
+
+/** Fits y on x by ordinary least squares; the slope is NaN when x does not vary. */
+export function linearTrend(x: readonly number[], y: readonly number[], level = 0.95): LinearTrend {
+  const n = Math.min(x.length, y.length);
+  const meanX = mean(x.slice(0, n));
+  const meanY = mean(y.slice(0, n));
+  let sxx = 0;
+  let sxy = 0;
+  for (let index = 0; index < n; index += 1) {
+    sxx += ((x[index] as number) - meanX) ** 2;
+    sxy += ((x[index] as number) - meanX) * ((y[index] as number) - meanY);
+  }
+  const slope = sxx === 0 ? Number.NaN : sxy / sxx;
+  const intercept = meanY - slope * meanX;
+  if (n < 3 || sxx === 0)
+    return { slope, intercept, interval: { low: Number.NaN, high: Number.NaN, level }, n };
+  let residuals = 0;
+  for (let index = 0; index < n; index += 1)
+    residuals += ((y[index] as number) - intercept - slope * (x[index] as number)) ** 2;
+  const half = studentTQuantile(1 - (1 - level) / 2, n - 2) * Math.sqrt(residuals / (n - 2) / sxx);
+  return { slope, intercept, interval: { low: slope - half, high: slope + half, level }, n };
+}

@@ -1,6 +1,7 @@
 import { formatValue } from '../environments/world-actions-environment';
 import {
   type ConfidenceInterval,
+  linearTrend,
   mean,
   meanConfidenceInterval,
   meanDifference,
@@ -39,6 +40,17 @@ export interface ParameterEffect {
   runs: [number, number];
 }
 
+/** How one metric moves with a randomly drawn numeric parameter: the least-squares slope over every run. */
+export interface ParameterTrend {
+  parameter: string;
+  metric: string;
+  /** Change of the metric per unit of the parameter. */
+  slope: number;
+  /** 95% t interval of the slope. */
+  confidence: ConfidenceInterval;
+  runs: number;
+}
+
 /** A finished sweep, aggregated. */
 export interface SweepReport {
   name: string;
@@ -54,6 +66,8 @@ export interface SweepReport {
     statistics: Record<string, MetricStatistics>;
   }>;
   effects: ParameterEffect[];
+  /** For random numeric parameters: each metric's slope against the parameter. */
+  trends: ParameterTrend[];
   /** Every member: its setting, seed and final values, or its error. */
   members: Array<{
     index: number;
@@ -94,7 +108,14 @@ const hiddenByDefault = /^(actions\.|failures\.|mood\.)|^(model_calls|tokens|cos
 export function aggregateSweep(
   plan: SweepPlan,
   outcomes: readonly SweepOutcome[],
-  options: { name: string; scenario: string; metrics?: string[]; grid?: Record<string, unknown[]> },
+  options: {
+    name: string;
+    scenario: string;
+    metrics?: string[];
+    grid?: Record<string, unknown[]>;
+    /** Names of randomly drawn parameters, for trends. */
+    random?: string[];
+  },
 ): SweepReport {
   const succeeded = outcomes.filter((outcome): outcome is Extract<SweepOutcome, { ok: true }> => outcome.ok);
   const metrics =
@@ -140,6 +161,20 @@ export function aggregateSweep(
       }
     }
   }
+  const trends: ParameterTrend[] = [];
+  for (const parameter of options.random ?? []) {
+    const members = succeeded.filter((outcome) => typeof outcome.parameters[parameter] === 'number');
+    if (members.length < 3) continue;
+    for (const metric of metrics) {
+      const points = members.filter((member) => Number.isFinite(member.result.finals[metric]));
+      const trend = linearTrend(
+        points.map((member) => member.parameters[parameter] as number),
+        points.map((member) => member.result.finals[metric] as number),
+      );
+      if (Number.isFinite(trend.slope))
+        trends.push({ parameter, metric, slope: trend.slope, confidence: trend.interval, runs: trend.n });
+    }
+  }
   return {
     name: options.name,
     scenario: options.scenario,
@@ -149,6 +184,7 @@ export function aggregateSweep(
     metrics,
     settings,
     effects,
+    trends,
     members: outcomes.map((outcome) => ({
       index: outcome.index,
       setting: outcome.setting,
@@ -206,6 +242,24 @@ export function renderSweepMarkdown(report: SweepReport): string {
         Number.isFinite(effect.confidence.low) && (effect.confidence.low > 0 || effect.confidence.high < 0);
       lines.push(
         `| ${effect.parameter} | ${String(effect.baseline)} → ${String(effect.value)} | ${effect.metric} | ${clear ? '**' : ''}${number(effect.difference)}${clear ? '**' : ''} | ${interval(effect.confidence)} | ${effect.runs[0]} / ${effect.runs[1]} |`,
+      );
+    }
+    lines.push('');
+  }
+  if (report.trends.length > 0) {
+    lines.push(
+      '## Trends of random parameters',
+      '',
+      'Least-squares slope of each metric against each randomly drawn parameter, over every run, with its 95% t interval.',
+      '',
+      '| parameter | metric | slope (per unit) | 95% CI | runs |',
+      '| --- | --- | --- | --- | --- |',
+    );
+    for (const trend of report.trends) {
+      const clear =
+        Number.isFinite(trend.confidence.low) && (trend.confidence.low > 0 || trend.confidence.high < 0);
+      lines.push(
+        `| ${trend.parameter} | ${trend.metric} | ${clear ? '**' : ''}${number(trend.slope)}${clear ? '**' : ''} | ${interval(trend.confidence)} | ${trend.runs} |`,
       );
     }
     lines.push('');
