@@ -120,9 +120,6 @@ const notPlaces = new Set([
   'autumn',
   'winter',
   'ceo',
-  'eu',
-  'us',
-  'uk',
   'un',
   'gdpr',
   'ai',
@@ -136,27 +133,28 @@ function readNumber(text: string): number {
   return Number(lower.replace(/,/g, ''));
 }
 
-function findPlaces(sentence: string, words: Set<string>): string[] {
+function findPlaces(sentence: string, isKeyword: (word: string) => boolean): string[] {
   const places: string[] = [];
-  // Sequences of capitalised words, joined by "of"/"de"/"-" inside names ("Port of Spain").
+  // Sequences of capitalised words, joined by "of"/"de"/"la" inside names ("Port of Spain").
   const pattern = /\b([A-Z][\p{L}'’-]+(?:\s+(?:of\s+|de\s+|la\s+)?[A-Z][\p{L}'’-]+)*)/gu;
   for (const match of sentence.matchAll(pattern)) {
     const tokens = (match[1] as string).split(/\s+/);
-    // Drop leading words that are not names: sentence openers, months, words a template keys on.
+    // Drop leading words that are not names: sentence openers, months and — at the start of a
+    // sentence, where every word is capitalised — a word a template keys on ("Flooding in …").
+    const sentenceStart = /(^|[.!?;:]\s*)$/.test(sentence.slice(0, match.index));
+    let position = 0;
     while (tokens.length > 0) {
       const first = (tokens[0] as string).toLowerCase();
-      if (
-        notPlaces.has(first) ||
-        monthNames.some((month) => month.toLowerCase() === first) ||
-        words.has(first)
-      ) {
-        tokens.shift();
-      } else break;
+      const opener = notPlaces.has(first) || monthNames.some((month) => month.toLowerCase() === first);
+      if (!opener && !(sentenceStart && position === 0 && isKeyword(first))) break;
+      tokens.shift();
+      position += 1;
     }
-    while (tokens.length > 0) {
+    // Trailing generic words belong to the template ("Silicon Valley Bank" → "Silicon Valley").
+    while (tokens.length > 1) {
       const final = (tokens.at(-1) as string).toLowerCase();
-      if (monthNames.some((month) => month.toLowerCase() === final) || words.has(final)) tokens.pop();
-      else break;
+      if (!monthNames.some((month) => month.toLowerCase() === final) && !isKeyword(final)) break;
+      tokens.pop();
     }
     const name = tokens.join(' ').replace(/['’]s$/, '');
     if (name.length >= 2 && !places.includes(name)) places.push(name);
@@ -166,13 +164,16 @@ function findPlaces(sentence: string, words: Set<string>): string[] {
 
 /**
  * Finds the values a sentence names.
- * @param keywords lower-case words the templates key on ("Strike" at the start of a sentence is
- * not a place)
+ * @param isKeyword whether a lower-case word is one the templates key on ("Strike" at the start
+ * of a sentence is not a place)
  * @example
- * findEntities('A 3-week strike closes Rotterdam port in March', new Set(['strike', 'port']));
+ * findEntities('A 3-week strike closes Rotterdam port in March', (word) => word === 'strike');
  * // places ['Rotterdam'], months ['March'], durations [{ days: 21, text: '3-week' }]
  */
-export function findEntities(sentence: string, keywords: ReadonlySet<string> = new Set()): SentenceEntities {
+export function findEntities(
+  sentence: string,
+  isKeyword: (word: string) => boolean = () => false,
+): SentenceEntities {
   const words = sentence.toLowerCase().match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu) ?? [];
   const months = monthNames.filter((month) => new RegExp(`\\b${month}\\b`, 'i').test(sentence));
   const durations: FoundDuration[] = [];
@@ -216,7 +217,7 @@ export function findEntities(sentence: string, keywords: ReadonlySet<string> = n
     });
   }
   const counts: FoundCount[] = [];
-  const countPattern = new RegExp(String.raw`\b${numberPattern}\s+(?:[a-z]+\s+)?([a-z]+)`, 'gi');
+  const countPattern = new RegExp(String.raw`\b${numberPattern}\s+(?:[a-z]+\s+)?([a-z]+(?:-[a-z]+)*)`, 'gi');
   for (const match of sentence.matchAll(countPattern)) {
     counts.push({
       value: readNumber(match[1] as string),
@@ -224,7 +225,7 @@ export function findEntities(sentence: string, keywords: ReadonlySet<string> = n
       text: match[0],
     });
     // The optional adjective can swallow the noun: also record the word right after the number.
-    const next = /^\S+\s+([a-z]+)/i.exec(match[0]);
+    const next = /^\S+\s+([a-z]+(?:-[a-z]+)*)/i.exec(match[0]);
     if (next?.[1] && next[1].toLowerCase() !== (match[2] as string).toLowerCase()) {
       counts.push({ value: readNumber(match[1] as string), noun: next[1].toLowerCase(), text: match[0] });
     }
@@ -236,7 +237,7 @@ export function findEntities(sentence: string, keywords: ReadonlySet<string> = n
     magnitudes.push({ value: Number(match[1] ?? match[2]), text: match[0] });
   }
   return {
-    places: findPlaces(sentence, new Set(keywords)),
+    places: findPlaces(sentence, isKeyword),
     months,
     durations,
     percents,

@@ -164,14 +164,12 @@ export function guessParameters(template: ScenarioTemplate, entities: SentenceEn
  */
 export function matchSentence(sentence: string, catalogue: TemplateCatalogue): SentenceMatch {
   const templates = catalogue.list();
-  const keywords = new Set(
-    templates.flatMap((template) =>
-      template.keywords
-        .filter((keyword) => !keyword.includes(' '))
-        .map((keyword) => keyword.replace(/\*$/, '').toLowerCase()),
-    ),
+  const keywords = templates.flatMap((template) =>
+    template.keywords.filter((keyword) => !keyword.includes(' ')),
   );
-  const entities = findEntities(sentence, keywords);
+  const isKeyword = (word: string) =>
+    keywords.some((keyword) => keywordHits(keyword.toLowerCase(), [word], word));
+  const entities = findEntities(sentence, isKeyword);
   const scored = templates
     .map((template, index) => ({ template, index, ...scoreTemplate(template, entities, sentence) }))
     .sort((a, b) => b.score - a.score || a.index - b.index);
