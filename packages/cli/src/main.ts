@@ -8,6 +8,7 @@ import { doctorCommand } from './commands/doctor-command';
 import { interviewCommand } from './commands/interview-command';
 import { newCommand } from './commands/new-command';
 import { replayCommand } from './commands/replay-command';
+import { resumeCommand } from './commands/resume-command';
 import { runCommand } from './commands/run-command';
 import { serveCommand } from './commands/serve-command';
 import { sweepCommand } from './commands/sweep-command';
@@ -70,8 +71,27 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
       '--model-config <file>',
       'model configuration (default: sandtable.config.yaml, env vars, local servers)',
     )
+    .option(
+      '--data <dir>',
+      'embedded store folder (default ~/.local/share/sandtable/store; DATABASE_URL for PostgreSQL)',
+    )
+    .option('--no-store', 'do not store the run (it cannot be resumed)')
     .action(async (file: string, options) => {
       exitCode = await runCommand(file, options, io);
+    });
+
+  program
+    .command('resume')
+    .description(
+      'Continue a stored run that was interrupted (killed, Ctrl-C) from its last committed step, exactly as it would have gone on',
+    )
+    .argument('<run-id>', 'the id `sandtable run` printed')
+    .option('--out <dir>', 'where the run folder is rewritten', 'runs')
+    .option('--json', 'print the event stream as JSON lines instead of progress')
+    .option('--data <dir>', 'embedded store folder (ignored when DATABASE_URL is set)')
+    .option('--model-config <file>', 'model configuration for the steps still to run')
+    .action(async (runId: string, options) => {
+      exitCode = await resumeCommand(runId, options, io);
     });
 
   program

@@ -1,6 +1,6 @@
 import {
   type ChatRouter,
-  parseScenario,
+  parseGroundedScenario,
   type Run,
   type RunEvent,
   SandtableError,
@@ -38,7 +38,7 @@ export async function createStoredRun(
   input: StoredRunInput,
 ): Promise<{ record: RunRecord; scenario: Scenario }> {
   const setup = input.setup ?? {};
-  const scenario = parseScenario(input.source, {
+  const scenario = await parseGroundedScenario(input.source, {
     ...(input.origin ? { file: input.origin } : {}),
     ...(input.seed !== undefined ? { seed: input.seed } : {}),
     ...(setup.steps !== undefined ? { steps: setup.steps } : {}),
@@ -82,7 +82,7 @@ export async function loadStoredScenario(store: Store, record: RunRecord): Promi
     );
   }
   const setup = record.options;
-  return parseScenario(version.source, {
+  return parseGroundedScenario(version.source, {
     ...(version.origin ? { file: version.origin } : {}),
     seed: record.seed,
     ...(typeof setup.steps === 'number' ? { steps: setup.steps } : {}),
