@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataDefinition } from '@sandtable/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandIo } from '../command-io';
 import { main } from '../main';
@@ -35,6 +36,19 @@ describe('sandtable world', () => {
     );
     expect(text).toContain('commodity-1 — Commodity Trader (commodity)');
     expect(io.stderr).toEqual([]);
+  });
+
+  it('prints the mapping of a scenario’s world in a form that pastes back under data.mapping', async () => {
+    const io = capture();
+    expect(await main(['node', 'sandtable', 'world', join(examples, 'company-world.yaml')], io)).toBe(0);
+    const line = io.stdout.find((text) => text.startsWith('  to pin it: mapping: ')) ?? '';
+    const mapping = JSON.parse(line.replace('  to pin it: mapping: ', ''));
+    expect(mapping['company/suppliers.csv']).toEqual({
+      kind: 'suppliers',
+      columns: expect.objectContaining({ name: 'Supplier Name', volume: 'Monthly Volume (t)' }),
+    });
+    expect(mapping['company/company-data.xlsx#Prices'].kind).toBe('prices');
+    expect(DataDefinition.safeParse({ files: ['company'], mapping }).success).toBe(true);
   });
 
   it('previews a scenario’s world, and prints JSON with --json', async () => {

@@ -46,6 +46,14 @@ function describeMapping(snapshot: WorldSnapshot, io: CommandIo): void {
       `Commodity baselines: ${prices.map((price) => `${price.commodity} ${price.currency ?? ''} ${price.price.toLocaleString('en-GB')}/${price.unit ?? 'unit'}`.replace('  ', ' ')).join(', ')}`,
     );
   }
+  const pinned = Object.fromEntries(
+    snapshot.mappings.map((mapping) => [
+      mapping.sheet ? `${mapping.file}#${mapping.sheet}` : mapping.file,
+      { kind: mapping.kind, columns: mapping.columns },
+    ]),
+  );
+  // JSON is YAML too: the line pastes under `data:` as it is, to pin or correct the mapping.
+  if (snapshot.mappings.length > 0) io.out(`  to pin it: mapping: ${JSON.stringify(pinned)}`);
   io.out(
     `Records: ${snapshot.suppliers.length} suppliers, ${snapshot.customers.length} customers, ${snapshot.inventory.length} stock items, ${snapshot.contracts.length} contracts`,
   );
