@@ -97,6 +97,22 @@ describe('a world built from scenarios/examples/company/', () => {
     expect(failed).toEqual([]);
   });
 
+  it('is reproducible: the same scenario and seed give the same event log', async () => {
+    const log = async () => {
+      const lines: string[] = [];
+      const run = createEngine().createRun(await loadScenario(file));
+      run.subscribe((event) => {
+        const { wallTime: _wallTime, ...rest } = event;
+        lines.push(JSON.stringify(rest));
+      });
+      await run.start();
+      return lines;
+    };
+    const [first, second] = await Promise.all([log(), log()]);
+    expect(first.length).toBeGreaterThan(100);
+    expect(second).toEqual(first);
+  });
+
   it('leaves the snapshot as it was: the run worked on its own copy', () => {
     expect(JSON.stringify(scenario.grounding?.snapshot)).toBe(snapshotBefore);
     expect(Object.isFrozen(scenario.grounding?.snapshot.suppliers[0])).toBe(true);
