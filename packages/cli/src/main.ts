@@ -168,6 +168,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .option('--steps <n>', 'steps per run (overrides the scenario)', integer('--steps'))
     .option('--metric <name>', 'a metric to report (repeatable; default: all)', collect, [])
     .option('--out <dir>', 'where the sweep folder goes', 'runs')
+    .option('--pdf', 'also write sweep.pdf with charts')
     .action(async (file: string, options) => {
       exitCode = await sweepCommand(file, options, io);
     });

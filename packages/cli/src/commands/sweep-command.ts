@@ -6,6 +6,7 @@ import {
   parseScenario,
   parseSweepDefinition,
   renderSweepMarkdown,
+  renderSweepPdf,
   ruleSweepExecutor,
   runSweep,
   SandtableError,
@@ -31,6 +32,8 @@ export interface SweepCommandOptions {
   /** Metrics to report (repeatable). */
   metric: string[];
   out: string;
+  /** Also write sweep.pdf (charts of means with intervals, and the intervals narrowing with seeds). */
+  pdf?: boolean;
 }
 
 function typed(text: string): number | boolean | string {
@@ -175,6 +178,7 @@ export async function sweepCommand(
   await mkdir(directory, { recursive: true });
   await writeFile(join(directory, 'sweep.md'), renderSweepMarkdown(report));
   await writeFile(join(directory, 'sweep.json'), `${JSON.stringify(report, null, 2)}\n`);
+  if (options.pdf) await writeFile(join(directory, 'sweep.pdf'), await renderSweepPdf(report));
   const parameterNames = [...new Set(plan.settings.flatMap((setting) => Object.keys(setting)))];
   const header = ['index', 'seed', ...parameterNames, 'outcome', ...report.metrics, 'error'];
   const rows = report.members.map((member) => [

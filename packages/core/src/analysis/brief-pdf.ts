@@ -1,6 +1,6 @@
 import PDFDocument from 'pdfkit';
-import { formatValue } from '../environments/world-actions-environment';
 import type { ExecutiveBrief } from './executive-brief';
+import { drawLineChart, palette, printable } from './pdf-charts';
 
 /** Options of {@link renderBriefPdf}. */
 export interface BriefPdfOptions {
@@ -13,96 +13,11 @@ export interface BriefPdfOptions {
 const margin = 50;
 const pageWidth = 595.28;
 const contentWidth = pageWidth - 2 * margin;
-const palette = ['#1f5fa8', '#c0392b', '#2e8b57', '#8e44ad', '#d35400', '#16a085'];
 
 // The standard PDF fonts encode WinAnsi only; the rest would print as garbage.
-const replacements: Record<string, string> = {
-  '→': '->',
-  '←': '<-',
-  '≥': '>=',
-  '≤': '<=',
-  '±': '+/-',
-  '−': '-',
-  '×': 'x',
-};
-function printable(text: string): string {
-  return text
-    .replace(/[→←≥≤−]/g, (character) => replacements[character] ?? '?')
-    .replace(/[^\t\n\u0020-\u00ff\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac]/g, '?');
-}
-
 /** Bold and code marks are for the .md file; the PDF prints plain text (underscores stay: metric names hold them). */
 function plain(text: string): string {
   return printable(text.replace(/\*\*|`/g, ''));
-}
-
-function drawChart(
-  document: PDFKit.PDFDocument,
-  chart: ExecutiveBrief['charts'][number],
-  box: { x: number; y: number; width: number; height: number },
-  color: string,
-): void {
-  const finite = chart.values.filter(Number.isFinite);
-  const left = box.x + 42;
-  const top = box.y + 16;
-  const width = box.width - 50;
-  const height = box.height - 34;
-  document
-    .font('Helvetica-Bold')
-    .fontSize(9)
-    .fillColor('#222222')
-    .text(printable(chart.metric), box.x, box.y, {
-      width: box.width,
-      lineBreak: false,
-    });
-  document.lineWidth(0.5).strokeColor('#999999').rect(left, top, width, height).stroke();
-  if (finite.length === 0) return;
-  let low = Math.min(...finite);
-  let high = Math.max(...finite);
-  if (high === low) {
-    low -= Math.abs(low) * 0.1 || 1;
-    high += Math.abs(high) * 0.1 || 1;
-  }
-  const firstStep = chart.steps[0] ?? 0;
-  const lastStep = chart.steps.at(-1) ?? firstStep;
-  const spanSteps = lastStep - firstStep || 1;
-  const toX = (step: number) => left + ((step - firstStep) / spanSteps) * width;
-  const toY = (value: number) => top + height - ((value - low) / (high - low)) * height;
-  document.strokeColor('#e3e3e3').lineWidth(0.4);
-  for (let line = 1; line < 4; line += 1) {
-    const y = top + (height * line) / 4;
-    document
-      .moveTo(left, y)
-      .lineTo(left + width, y)
-      .stroke();
-  }
-  document.font('Helvetica').fontSize(7).fillColor('#555555');
-  document.text(formatValue(high), box.x, top - 3, { width: 40, align: 'right', lineBreak: false });
-  document.text(formatValue(low), box.x, top + height - 6, { width: 40, align: 'right', lineBreak: false });
-  document.text(`step ${firstStep}`, left, top + height + 3, { lineBreak: false });
-  document.text(`step ${lastStep}`, left + width - 40, top + height + 3, {
-    width: 40,
-    align: 'right',
-    lineBreak: false,
-  });
-  document.strokeColor(color).lineWidth(1.4);
-  let drawing = false;
-  chart.values.forEach((value, index) => {
-    if (!Number.isFinite(value)) {
-      drawing = false;
-      return;
-    }
-    const x = toX(chart.steps[index] as number);
-    const y = toY(value);
-    if (drawing) document.lineTo(x, y);
-    else document.moveTo(x, y);
-    drawing = true;
-  });
-  document.stroke();
-  if (finite.length === 1) {
-    const index = chart.values.findIndex(Number.isFinite);
-    document.circle(toX(chart.steps[index] as number), toY(finite[0] as number), 2).fill(color);
-  }
 }
 
 /**
@@ -159,7 +74,7 @@ export function renderBriefPdf(brief: ExecutiveBrief, options: BriefPdfOptions =
       for (let column = 0; column < 2; column += 1) {
         const chart = charts[index + column];
         if (!chart) continue;
-        drawChart(
+        drawLineChart(
           document,
           chart,
           { x: margin + column * (chartWidth + 16), y, width: chartWidth, height: chartHeight },

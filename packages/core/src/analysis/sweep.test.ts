@@ -1,7 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { expandSweep, parseSweepDefinition, SweepDefinition } from './sweep-definition';
+import { intervalWidths, renderSweepPdf } from './sweep-pdf';
 import { aggregateSweep, renderSweepMarkdown } from './sweep-report';
 import { ruleSweepExecutor, runSweep, type SweepExecutor } from './sweep-runner';
 
@@ -101,5 +106,33 @@ describe('a 100-run sweep of the port strike', () => {
     // A longer strike clearly raises freight rates: the interval of the difference excludes 0.
     const effect = all.effects.find((candidate) => candidate.metric === 'freight_rate');
     expect(effect?.confidence.low).toBeGreaterThan(0);
+    // The report's chart of the same narrowing: widths over the first k seeds, k = 2…50.
+    const curve = intervalWidths(all, 0, 'retailer_cash');
+    expect(curve.seeds).toHaveLength(49);
+    expect(curve.widths.at(-1) as number).toBeLessThan((curve.widths[8] as number) / 1.5);
+    // The sweep PDF renders (first page not blank).
+    const folder = await mkdtemp(join(tmpdir(), 'sandtable-sweep-pdf-'));
+    try {
+      await writeFile(join(folder, 'sweep.pdf'), await renderSweepPdf(all));
+      await promisify(execFile)('pdftoppm', [
+        '-gray',
+        '-r',
+        '40',
+        '-f',
+        '1',
+        '-l',
+        '1',
+        join(folder, 'sweep.pdf'),
+        join(folder, 'page'),
+      ]);
+      const image = await readFile(join(folder, 'page-1.pgm'));
+      const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(image.subarray(0, 40).toString('latin1'));
+      const pixels = image.subarray(header?.[0].length ?? 0);
+      let ink = 0;
+      for (const pixel of pixels) if (pixel < 200) ink += 1;
+      expect(ink / pixels.length).toBeGreaterThan(0.005);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
