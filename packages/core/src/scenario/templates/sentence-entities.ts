@@ -227,7 +227,11 @@ export function findEntities(
     // The optional adjective can swallow the noun: also record the word right after the number.
     const next = /^\S+\s+([a-z]+(?:-[a-z]+)*)/i.exec(match[0]);
     if (next?.[1] && next[1].toLowerCase() !== (match[2] as string).toLowerCase()) {
-      counts.push({ value: readNumber(match[1] as string), noun: next[1].toLowerCase(), text: match[0] });
+      counts.push({
+        value: readNumber(match[1] as string),
+        noun: next[1].toLowerCase(),
+        text: `${match[1]} ${next[1]}`,
+      });
     }
   }
   const magnitudes: FoundNumber[] = [];
