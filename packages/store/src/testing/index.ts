@@ -1,3 +1,11 @@
 /** @sandtable/store/testing — the storage contract suite and a throwaway PostgreSQL database, for any backend. */
+
+export {
+  engineFactory,
+  harbourTownFile,
+  harbourTownText,
+  simulatedRouter,
+  startDeterministicModelServer,
+} from './model-world';
 export { createTestDatabase, testPostgresUrl } from './postgres-database';
 export { describeStoreContract, sampleStepEvents } from './store-contract';

@@ -16,8 +16,11 @@ export const harbourTownText = readFileSync(harbourTownFile, 'utf8');
  * A simulated OpenAI-compatible server whose reply depends only on the request (a tool picked by
  * the prompt's hash), so two runs asking the same questions get the same answers.
  */
-export function startDeterministicModelServer(): Promise<SimulatedModelServer> {
+export function startDeterministicModelServer(
+  options: { latencyMs?: number } = {},
+): Promise<SimulatedModelServer> {
   return SimulatedModelServer.start({
+    ...(options.latencyMs ? { latency: { kind: 'fixed', milliseconds: options.latencyMs } } : {}),
     reply(request) {
       if (request.tools.length === 0) return 'ok';
       const digest = createHash('sha256').update(JSON.stringify(request.messages)).digest();
