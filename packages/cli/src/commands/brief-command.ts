@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   analyzeRun,
@@ -23,6 +23,17 @@ export interface BriefCommandOptions {
   model?: boolean;
   /** Other runs of the same scenario: the brief gives each main metric's range over all of them. */
   with?: string[];
+}
+
+/**
+ * A run folder named by its path, or by its run id under `runs/` (`sandtable brief 20261122-031417-port-strike-s42`).
+ */
+export async function resolveRunFolder(reference: string, runsDirectory = 'runs'): Promise<string> {
+  const isDirectory = async (path: string) =>
+    (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+  if (await isDirectory(reference)) return reference;
+  const underRuns = join(runsDirectory, reference);
+  return (await isDirectory(underRuns)) ? underRuns : reference;
 }
 
 /** The end time of a run (its last event's wall time): the PDF's date, so a run gives the same file. */
@@ -74,7 +85,7 @@ async function rangesOver(analysis: RunAnalysis, others: string[]): Promise<Reco
       .at(-1);
   for (const name of analysis.digest.mainMetrics) add(name, lastOf(analysis.metrics, name));
   for (const directory of others) {
-    const other = analyzeRun(await readRunFolder(directory));
+    const other = analyzeRun(await readRunFolder(await resolveRunFolder(directory)));
     for (const name of analysis.digest.mainMetrics) add(name, lastOf(other.metrics, name));
   }
   return Object.fromEntries(
@@ -91,16 +102,17 @@ async function rangesOver(analysis: RunAnalysis, others: string[]): Promise<Reco
 }
 
 /**
- * `sandtable brief RUN_DIR [--pdf] [--model | --model-config F] [--with RUN_DIR…]`: the executive
+ * `sandtable brief RUN_DIR|RUN_ID [--pdf] [--model | --model-config F] [--with RUN_DIR…]`: the executive
  * brief and the rubric evaluation of a finished run, written into its folder. Deterministic (rules
  * from signals and metrics) unless a model is asked for; a model that gives no valid answer falls
  * back to the deterministic brief with a note.
  */
 export async function briefCommand(
-  runDirectory: string,
+  reference: string,
   options: BriefCommandOptions,
   io: CommandIo,
 ): Promise<number> {
+  const runDirectory = await resolveRunFolder(reference);
   const records = await readRunFolder(runDirectory);
   const first = analyzeRun(records);
   const ranges = options.with && options.with.length > 0 ? await rangesOver(first, options.with) : undefined;

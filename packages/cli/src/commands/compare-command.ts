@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { compareRuns, readRunFolder, renderComparisonMarkdown, SandtableError } from '@sandtable/core';
 import type { CommandIo } from '../command-io';
+import { resolveRunFolder } from './brief-command';
 
 /** Options of `sandtable compare`. */
 export interface CompareCommandOptions {
@@ -24,7 +25,9 @@ export async function compareCommand(
     throw new SandtableError('CLI_BAD_OPTION', 'compare needs at least two run folders', {
       category: 'user',
     });
-  const runs = await Promise.all(directories.map((directory) => readRunFolder(directory)));
+  const runs = await Promise.all(
+    directories.map(async (directory) => readRunFolder(await resolveRunFolder(directory))),
+  );
   const comparison = compareRuns(runs);
   const text = options.json
     ? JSON.stringify(

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { RunEvent } from '../engine/run-events';
 import { SandtableError } from '../errors';
@@ -65,6 +65,14 @@ export async function readRunFolder(directory: string): Promise<RunRecords> {
     ...(scenarioText === undefined ? ['scenario.yaml'] : []),
     ...(eventsText === undefined ? ['events.jsonl'] : []),
   ];
+  if (missing.length === 3 && !(await stat(directory).catch(() => undefined)))
+    throw new SandtableError(
+      'RUN_FOLDER_INCOMPLETE',
+      `no run folder ${directory} (give a folder written by \`sandtable run\`, or a run id under runs/)`,
+      {
+        category: 'user',
+      },
+    );
   if (missing.length > 0)
     throw new SandtableError(
       'RUN_FOLDER_INCOMPLETE',
