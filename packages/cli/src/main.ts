@@ -205,6 +205,11 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .option('--category <name>', 'scenario category the personas are allocated for (folder input)', 'custom')
     .option('--seed <n>', 'seed for persona traits', integer('--seed'))
     .option('--json', 'print the snapshot, documents, personas and warnings as JSON')
+    .option(
+      '--write-personas',
+      'have the model (tier smart) write persona texts and traits from the data (folder input)',
+    )
+    .option('--model-config <file>', 'model configuration for --write-personas')
     .action(async (input: string, options) => {
       exitCode = await worldCommand(input, options, io);
     });

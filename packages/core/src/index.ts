@@ -105,6 +105,7 @@ export {
   plannedRoles,
   roleAllocation,
 } from './grounding/persona-generator';
+export { type PersonaWriterOptions, WrittenPersona, writePersonas } from './grounding/persona-writer';
 export { prepareGrounding, type ScenarioGrounding } from './grounding/scenario-grounding';
 export {
   type BuiltWorld,

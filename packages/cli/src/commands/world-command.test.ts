@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDefinition } from '@sandtable/core';
+import { SimulatedModelServer } from '@sandtable/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandIo } from '../command-io';
 import { main } from '../main';
@@ -73,6 +74,53 @@ describe('sandtable world', () => {
       '1 warning:',
       expect.stringMatching(/^ {2}deck\.key: WORLD_FILE_UNKNOWN_FORMAT: unknown format "\.key"/),
     ]);
+  });
+
+  it('has a model write the personas from the data with --write-personas (simulated server)', async () => {
+    const server = await SimulatedModelServer.start({
+      reply: (request) => {
+        const facts =
+          request.messages.find((message) => message.content.startsWith('<facts>'))?.content ?? '';
+        const name = /name: (.*)/.exec(facts)?.[1] ?? 'someone';
+        // One persona is given an invented number, once: it is fed back and the retry is valid.
+        const invented =
+          name === 'North Mill' && !JSON.stringify(request.messages).includes('numbers not in the facts');
+        return JSON.stringify({
+          persona: `${name} is a steady partner that keeps its word${invented ? ' and ships 999 t' : ''} when ports close.`,
+          traits: { cooperation: 0.7, risk_aversion: 0.4, activity: 0.8 },
+        });
+      },
+    });
+    const folder = await mkdtemp(join(tmpdir(), 'sandtable-world-model-'));
+    folders.push(folder);
+    await writeFile(join(folder, 'vendors.csv'), 'Vendor,Qty\nNorth Mill,40\n');
+    await writeFile(
+      join(folder, 'models.yaml'),
+      `endpoints:\n  sim: { provider: openai, baseUrl: "${server.openaiBaseUrl}", model: simulated-model }\ntiers: { smart: [sim] }\n`,
+    );
+    const io = capture();
+    const code = await main(
+      [
+        'node',
+        'sandtable',
+        'world',
+        join(folder, 'vendors.csv'),
+        '--write-personas',
+        '--model-config',
+        join(folder, 'models.yaml'),
+      ],
+      io,
+    );
+    await server.close();
+    expect(code).toBe(0);
+    const text = io.stdout.join('\n');
+    expect(text).toContain(
+      'supplier-north-mill — North Mill (supplier), from vendors.csv row 1; written by smart',
+    );
+    expect(text).toContain('North Mill is a steady partner that keeps its word when ports close.');
+    expect(text).toContain('Head of Procurement is a steady partner');
+    expect(server.requests().length).toBe(3);
+    expect(io.stderr).toEqual([]);
   });
 
   it('fails on a folder that does not exist', async () => {

@@ -11,8 +11,11 @@ import {
   isUserError,
   loadScenario,
   PersonasDefinition,
+  resolveModelSetup,
+  type Scenario,
   type ScenarioGrounding,
   type WorldSnapshot,
+  writePersonas,
 } from '@sandtable/core';
 import type { CommandIo } from '../command-io';
 
@@ -22,12 +25,41 @@ export interface WorldCommandOptions {
   category?: string;
   seed?: number;
   json?: boolean;
+  /** Have the model (tier `smart`) write persona texts and traits from the data. */
+  writePersonas?: boolean;
+  /** Model configuration file for `writePersonas`. */
+  modelConfig?: string;
+}
+
+/**
+ * With `--write-personas`, the configured model (tier `smart`) writes each persona from its data;
+ * without a model, or for personas it cannot write validly, the data-drawn ones stay.
+ */
+async function maybeWritten(
+  personas: GeneratedPersona[],
+  options: WorldCommandOptions,
+  io: CommandIo,
+): Promise<GeneratedPersona[]> {
+  if (!options.writePersonas) return personas;
+  const setup = await resolveModelSetup(options.modelConfig ? { configPath: options.modelConfig } : {});
+  if (!setup.router) {
+    io.err('note: no model is configured (see `sandtable doctor`); personas are drawn from the data');
+    return personas;
+  }
+  try {
+    const written = await writePersonas(personas, { router: setup.router, target: 'smart' });
+    for (const note of written.notes) io.err(`note: ${note}`);
+    return written.personas;
+  } finally {
+    setup.router.close();
+  }
 }
 
 type PersonaLine = Pick<GeneratedPersona, 'source' | 'relationships' | 'thresholds'> & {
   id: string;
   name: string;
   role: string;
+  persona?: string;
 };
 
 function describeMapping(snapshot: WorldSnapshot, io: CommandIo): void {
@@ -70,7 +102,9 @@ function describeRest(
   for (const summary of summaries) {
     const unit = summary.format === 'pdf' ? 'page' : 'section';
     const parts = `${summary.parts} ${unit}${summary.parts === 1 ? '' : 's'}`;
-    io.out(`  ${summary.document} (${summary.format}, ${parts}, ${summary.passages} passages)`);
+    io.out(
+      `  ${summary.document} (${summary.format}, ${parts}, ${summary.passages} passage${summary.passages === 1 ? '' : 's'})`,
+    );
   }
   io.out('Personas:');
   if (personas.length === 0) io.out('  (none)');
@@ -79,6 +113,7 @@ function describeRest(
     io.out(
       `  ${persona.id} — ${persona.name} (${persona.role}), from ${persona.source}${thresholds.length > 0 ? `; thresholds: ${thresholds.join(', ')}` : ''}`,
     );
+    if (persona.persona) io.out(`      ${persona.persona}`);
   }
   if (warnings.length > 0) {
     io.err(`${warnings.length} warning${warnings.length === 1 ? '' : 's'}:`);
@@ -91,6 +126,7 @@ function personaLines(personas: GeneratedPersona[]): PersonaLine[] {
     id: definition.id,
     name: definition.name ?? definition.id,
     role: definition.role,
+    ...(definition.persona ? { persona: definition.persona } : {}),
     ...rest,
   }));
 }
@@ -116,8 +152,10 @@ export async function worldCommand(
   }
   if (!info.isDirectory() && ['.yaml', '.yml', '.json'].includes(extname(input).toLowerCase())) {
     let grounding: ScenarioGrounding | undefined;
+    let loaded: Scenario;
     try {
       const scenario = await loadScenario(input, options.seed !== undefined ? { seed: options.seed } : {});
+      loaded = scenario;
       grounding = scenario.grounding;
       if (!grounding) {
         io.err(`${input}: the scenario has no data or documents block`);
@@ -145,8 +183,16 @@ export async function worldCommand(
       io.err(error.message);
       return 1;
     }
+    if (options.writePersonas)
+      io.err('note: --write-personas previews a folder; a scenario’s personas come from its data');
+    const texts = new Map(loaded.agents.map((agent) => [agent.id, agent.persona]));
     describeMapping(grounding.snapshot, io);
-    describeRest(grounding.summaries, grounding.personas, grounding.warnings, io);
+    describeRest(
+      grounding.summaries,
+      grounding.personas.map((persona) => ({ ...persona, persona: texts.get(persona.id) ?? '' })),
+      grounding.warnings,
+      io,
+    );
     return 0;
   }
   const folder = info.isDirectory() ? resolve(input) : dirname(resolve(input));
@@ -158,12 +204,16 @@ export async function worldCommand(
   });
   const category = options.category ?? 'custom';
   const personas = personaLines(
-    generatePersonas(world.snapshot, {
-      category,
-      seed: options.seed ?? 1,
-      settings: PersonasDefinition.parse({}),
-      takenIds: new Set(),
-    }),
+    await maybeWritten(
+      generatePersonas(world.snapshot, {
+        category,
+        seed: options.seed ?? 1,
+        settings: PersonasDefinition.parse({}),
+        takenIds: new Set(),
+      }),
+      options,
+      io,
+    ),
   );
   if (options.json) {
     io.out(
