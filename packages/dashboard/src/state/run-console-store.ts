@@ -23,6 +23,8 @@ const defaultScheduler: FrameScheduler = (callback) =>
 export class RunConsoleStore {
   readonly state: RunConsoleState = createRunConsoleState();
   streamStatus: StreamStatus = 'connecting';
+  /** The run's status as the server last reported it (`GET /api/runs/:id`, `GET /api/events`). */
+  serverStatus: string | undefined;
   streamDetail: string | undefined;
   private queue: RunEvent[] = [];
   private frameRequested = false;
@@ -42,6 +44,13 @@ export class RunConsoleStore {
   /** Applies the agent list from the API. */
   setAgents(agents: RunAgent[]): void {
     applyAgentList(this.state, agents);
+    this.notify();
+  }
+
+  setServerStatus(status: string): void {
+    if (status === this.serverStatus) return;
+    this.serverStatus = status;
+    this.state.version++;
     this.notify();
   }
 

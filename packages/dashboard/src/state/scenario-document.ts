@@ -180,13 +180,21 @@ clock: { steps: 10, unit: day }
 variables:
   tension: { type: float, default: 0.2, min: 0, max: 1 }
 
+dynamics:
+  - set: tension
+    to: "tension + 0.04"
+
 actions:
   - name: calm_down
     description: Try to calm things down.
-    effects: { tension: "tension - 0.05" }
+    effects: { tension: "tension - 0.02" }
   - name: escalate
     description: Push harder.
-    effects: { tension: "tension + 0.08" }
+    effects: { tension: "tension + 0.03" }
+
+rooms:
+  - name: square
+    members: ["*"]
 
 agents:
   - id: citizen
@@ -194,7 +202,7 @@ agents:
     role: citizen
     goals:
       - minimize: tension
-    traits: { cooperation: 0.6 }
+    traits: { cooperation: 0.6, sociability: 0.8 }
 
 events:
   - step: 3

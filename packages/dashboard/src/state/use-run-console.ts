@@ -1,6 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { ApiClient } from '../api/api-client';
 import { openRunEventStream } from '../api/run-event-stream';
+import { openRunStatusStream } from '../api/run-status-stream';
 import { RunConsoleStore } from './run-console-store';
 
 /**
@@ -24,11 +25,29 @@ export function useRunConsole(client: ApiClient, runId: string): RunConsoleStore
       afterSequence: store.state.lastSequence,
       onEvents: (events) => store.enqueue(events),
       onStatus: (status, detail) => store.setStreamStatus(status, detail),
-      isFinished: async () => (await client.getRun(runId)).live === false,
+      // Only an ended run is finished: after a restart the server resumes interrupted runs, so a
+      // run that is not live for a moment will be again.
+      isFinished: async () =>
+        ['completed', 'stopped', 'failed'].includes((await client.getRun(runId)).status),
+    });
+    const readStatus = () =>
+      client.getRun(runId).then(
+        (run) => {
+          if (!cancelled) store.setServerStatus(run.status);
+        },
+        () => undefined,
+      );
+    const statuses = openRunStatusStream({
+      client,
+      onConnected: readStatus,
+      onChange: (change) => {
+        if (change.runId === runId) store.setServerStatus(change.status);
+      },
     });
     return () => {
       cancelled = true;
       stream.close();
+      statuses.close();
     };
   }, [client, runId, store]);
   return store;

@@ -5,9 +5,10 @@ import { formatCost, isLiveStatus } from '../components/format';
 import { GameMasterPanel, ModelStatsPanel, RoomPanel } from '../components/insight-panels';
 import { MetricChart } from '../components/metric-chart';
 import { RunControls } from '../components/run-controls';
-import { EmptyState } from '../components/status-states';
+import { EmptyState, ErrorMessage } from '../components/status-states';
 import { TimelinePanel } from '../components/timeline-panel';
 import { ConstraintPanel, VariablesPanel } from '../components/world-panel';
+import { effectiveRunStatus } from '../state/effective-run-status';
 import { summarizeModelCalls } from '../state/model-call-stats';
 import type { RunConsoleState } from '../state/run-console-state';
 import { useApi } from '../state/use-api';
@@ -25,13 +26,14 @@ export function RunConsoleView({ runId }: { runId: string }) {
   const store = useRunConsole(client, runId);
   const version = useStoreVersion(store);
   const state = store.state;
+  const status = effectiveRunStatus(state.status, store.serverStatus);
   const run = useApi(
     (signal) => client.getRun(runId, signal),
     [runId],
-    isLiveStatus(state.status) ? 3000 : undefined,
+    isLiveStatus(status) ? 3000 : undefined,
   );
   // Controls work while the server executes the run; the events say whether it has ended.
-  const live = isLiveStatus(state.status) && run.data?.live !== false;
+  const live = isLiveStatus(status) && run.data?.live !== false;
   const modelCallCount = run.data?.totals?.modelCalls ?? 0;
   const stats = useApi(
     async (signal) =>
@@ -50,7 +52,7 @@ export function RunConsoleView({ runId }: { runId: string }) {
   return (
     <div
       className="run-console"
-      data-status={state.status}
+      data-status={status}
       data-step={state.step}
       data-last-sequence={state.lastSequence}
       data-event-count={state.eventCount}
@@ -64,8 +66,8 @@ export function RunConsoleView({ runId }: { runId: string }) {
             <span className="muted">{runId}</span>
           </h2>
           <div className="small">
-            <span className={`status status-${state.status}`} data-testid="run-status">
-              {state.status === 'waiting' ? (run.data?.status ?? 'waiting') : state.status}
+            <span className={`status status-${status}`} data-testid="run-status">
+              {status === 'waiting' ? (run.data?.status ?? 'waiting') : status}
             </span>{' '}
             step <strong data-testid="run-step">{state.step}</strong> of {totalSteps}
             {state.seed !== undefined ? ` · seed ${state.seed}` : ''} · cost{' '}
@@ -80,8 +82,14 @@ export function RunConsoleView({ runId }: { runId: string }) {
             ) : null}
           </div>
           {state.error ? <div className="state state-error">{state.error}</div> : null}
+          {run.error ? <ErrorMessage error={run.error} retry={run.reload} /> : null}
+          {store.streamStatus === 'closed' && store.streamDetail ? (
+            <div className="state state-error" role="alert">
+              The live stream stopped: {store.streamDetail}
+            </div>
+          ) : null}
         </div>
-        <RunControls runId={runId} status={state.status} run={run.data} step={state.step} />
+        <RunControls runId={runId} status={status} run={run.data} step={state.step} />
         <div className="console-links small">
           <span
             className={`stream stream-${store.streamStatus}`}

@@ -1,0 +1,229 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { starterScenario } from '../state/scenario-document';
+import { artifactDirectory, buildDashboard } from './dashboard-build';
+import { launchChromium } from './headless-chromium';
+import { freePort, SandtableServerProcess } from './sandtable-server-process';
+
+/**
+ * The dashboard end to end: Vite builds it, the real `sandtable serve` serves it and the API from a
+ * temporary embedded store, and the system's Chromium drives it like a user. One browser and one
+ * server for the file; the restart test kills and restarts that same server.
+ */
+
+let browser: Browser;
+/** One browser profile for the file: the token saved in the first test is still there in the next. */
+let context: BrowserContext;
+let server: SandtableServerProcess;
+let dataDirectory: string;
+
+beforeAll(async () => {
+  await mkdir(artifactDirectory, { recursive: true });
+  dataDirectory = await mkdtemp(join(tmpdir(), 'sandtable-dashboard-e2e-'));
+  // The server asks for a token on every API route, as it would off loopback.
+  server = new SandtableServerProcess({ port: await freePort(), dataDirectory, flags: ['--require-token'] });
+  [browser] = await Promise.all([launchChromium(), buildDashboard().then(() => server.createToken())]);
+  await server.start();
+  context = await browser.newContext({ viewport: { width: 1500, height: 980 } });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (dataDirectory) await rm(dataDirectory, { recursive: true, force: true });
+});
+
+/** Uncaught errors in the page; each test checks there were none. */
+const pageErrors: string[] = [];
+
+async function openPage(): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  return page;
+}
+
+/**
+ * Runs a test's steps on a fresh page; on failure leaves a screenshot of where it stood. With
+ * `signedIn` the page starts with the API token stored, as after a user entered it once.
+ */
+async function withPage(name: string, steps: (page: Page) => Promise<void>, signedIn = false): Promise<void> {
+  const page = await openPage();
+  if (signedIn) {
+    await page.addInitScript({
+      content: `localStorage.setItem('sandtable.apiToken', ${JSON.stringify(server.token)});`,
+    });
+  }
+  pageErrors.length = 0;
+  try {
+    await steps(page);
+    expect(pageErrors).toEqual([]);
+  } catch (error) {
+    await page.screenshot({ path: join(artifactDirectory, `${name}-failure.png`) }).catch(() => undefined);
+    throw error;
+  } finally {
+    await page.close();
+  }
+}
+
+/** The run console's own account of what it applied (attributes of its root element). */
+async function consoleFigures(page: Page) {
+  const root = page.locator('.run-console');
+  const number = async (name: string) => Number(await root.getAttribute(name));
+  return {
+    status: await root.getAttribute('data-status'),
+    step: await number('data-step'),
+    lastSequence: await number('data-last-sequence'),
+    eventCount: await number('data-event-count'),
+  };
+}
+
+type ConsoleFigures = Awaited<ReturnType<typeof consoleFigures>>;
+
+/** Waits until the console's figures satisfy the condition (polled from the test side). */
+async function waitForConsole(page: Page, condition: (figures: ConsoleFigures) => boolean, timeout = 30_000) {
+  await expect.poll(async () => condition(await consoleFigures(page)), { timeout, interval: 100 }).toBe(true);
+}
+
+describe('dashboard end to end', () => {
+  it(
+    'designs a scenario, runs it, steers it, forks, compares and opens the brief',
+    { timeout: 120_000 },
+    () =>
+      withPage('design-run-steer', async (page) => {
+        // Without a token the page says what is wrong; the token entered is kept in localStorage.
+        await page.goto(`${server.url}/#/`);
+        await page.getByText('TOKEN_REQUIRED').first().waitFor();
+        await page.getByRole('button', { name: 'Set API token' }).click();
+        await page.getByLabel('API token').fill(server.token as string);
+        await page.getByRole('button', { name: 'Save' }).click();
+        await page.getByText('No scenarios yet').waitFor();
+        expect(await page.evaluate(() => localStorage.getItem('sandtable.apiToken'))).toBe(server.token);
+
+        // Designer: the form writes into the YAML; the server's validation errors show inline.
+        await page.getByRole('link', { name: 'New scenario' }).first().click();
+        await page.getByLabel('Scenario name').fill('Harbour e2e');
+        await page.getByLabel('Steps').fill('5000');
+        await page.getByLabel('Agent 1 count').fill('4');
+        await expect.poll(() => page.locator('.cm-content').innerText()).toContain('name: Harbour e2e');
+        await page.getByLabel('Variable tension min').fill('2');
+        await page.getByTestId('validation-status').getByText('2 problems').waitFor();
+        // The CLI's own messages, with line and column.
+        const problems = await page.getByTestId('validation-issues').innerText();
+        expect(problems).toContain('variables.tension.min: min (2) is greater than max (1)');
+        expect(problems).toContain('variables.tension.default: default 0.2 is below min 2');
+        await page.locator('.cm-lintRange-error').first().waitFor();
+        await page.getByLabel('Variable tension min').fill('0');
+        await page.getByTestId('validation-status').getByText('valid').waitFor();
+        await page.getByRole('button', { name: 'Save scenario' }).click();
+        await page.waitForURL(/#\/scenarios\/[^/?]+$/);
+        await page.getByRole('button', { name: 'Start run' }).click();
+        await page.waitForURL(/#\/runs\//);
+        const runId = decodeURIComponent(page.url().split('#/runs/')[1] ?? '');
+
+        // Steps arrive live; pause; single-step.
+        await waitForConsole(page, (figures) => figures.step >= 3);
+        await page.locator('[data-control="pause"]').click();
+        await waitForConsole(page, (figures) => figures.status === 'paused');
+        const pausedAt = (await consoleFigures(page)).step;
+        await page.locator('[data-control="step"]').click();
+        await waitForConsole(page, (figures) => figures.status === 'paused' && figures.step === pausedAt + 1);
+
+        // Mute one agent, message another as the operator, step once: both show up.
+        const agents = page.getByTestId('agent-list');
+        const first = agents.locator('[data-agent]').nth(0);
+        const second = agents.locator('[data-agent]').nth(1);
+        const mutedId = (await first.getAttribute('data-agent')) as string;
+        const messagedId = (await second.getAttribute('data-agent')) as string;
+        await first.getByRole('button', { name: 'Mute' }).click();
+        await second.getByRole('button').first().click();
+        const detail = page.getByTestId('agent-detail');
+        await expect.poll(() => detail.getAttribute('data-agent')).toBe(messagedId);
+        await detail.getByLabel(`Message to ${messagedId}`).fill('Operator here: hold the line');
+        await detail.getByRole('button', { name: 'Send' }).click();
+        await page.locator('[data-control="step"]').click();
+        await waitForConsole(page, (figures) => figures.step === pausedAt + 2);
+        await agents.locator(`[data-agent="${mutedId}"][data-standing="muted"]`).waitFor();
+        await detail.getByTestId('agent-conversation').getByText('Operator here: hold the line').waitFor();
+        await page.screenshot({ path: join(artifactDirectory, 'run-console-paused.png') });
+
+        // Resume, pause again, fork at the current step.
+        await page.locator('[data-control="resume"]').click();
+        await waitForConsole(page, (figures) => figures.status === 'running');
+        await page.locator('[data-control="pause"]').click();
+        await waitForConsole(page, (figures) => figures.status === 'paused');
+        const forkStep = (await consoleFigures(page)).step;
+        await page.locator('[data-control="fork"]').click();
+        await page.waitForURL((url) => url.hash.startsWith('#/runs/') && !url.hash.includes(runId));
+        const forkId = decodeURIComponent(page.url().split('#/runs/')[1] ?? '');
+        await waitForConsole(page, (figures) => figures.step >= forkStep + 2);
+        await page.locator('[data-control="stop"]').click();
+        await waitForConsole(page, (figures) => figures.status === 'stopped');
+        await server.api('POST', `/runs/${encodeURIComponent(runId)}/stop`, {});
+
+        // Compare the parent and the fork.
+        await page.goto(
+          `${server.url}/#/compare?runs=${encodeURIComponent(runId)},${encodeURIComponent(forkId)}`,
+        );
+        await page.getByTestId('divergence').waitFor();
+        expect(await page.getByTestId('divergence').innerText()).toMatch(
+          /first differ at step \d+|do not differ/,
+        );
+        await page.locator('.compare-charts .chart').first().waitFor();
+
+        // The brief, or its empty state when the server offers none.
+        await page.goto(`${server.url}/#/runs/${encodeURIComponent(runId)}/brief`);
+        await page.locator('[data-testid="brief"], .state-empty').first().waitFor();
+      }),
+  );
+
+  it('reconnects after the server is killed and restarted, showing every event exactly once', async () => {
+    const scenario = await server.api<{ id: string }>('POST', '/scenarios', { source: starterScenario });
+    // Started paused, so the console is connected before the first step and the kill lands mid-run.
+    const run = await server.api<{ id: string }>('POST', '/runs', {
+      scenarioId: scenario.id,
+      steps: 1000,
+      paused: true,
+    });
+    await withPage(
+      'restart',
+      async (page) => {
+        await page.goto(`${server.url}/#/runs/${encodeURIComponent(run.id)}`);
+        await page.getByTestId('stream-status').getByText('stream open').waitFor();
+        await server.api('POST', `/runs/${encodeURIComponent(run.id)}/resume`, {});
+        await waitForConsole(page, (figures) => figures.step >= 5);
+
+        await server.kill();
+        await page.getByTestId('stream-status').getByText('reconnecting…').waitFor();
+        const before = await consoleFigures(page);
+        await server.start();
+        // The server resumes the interrupted run; the console follows it on, then sees it stopped.
+        await waitForConsole(page, (figures) => figures.step >= before.step + 3, 60_000);
+        await server.api('POST', `/runs/${encodeURIComponent(run.id)}/stop`, {});
+        await waitForConsole(page, (figures) => figures.status === 'stopped');
+        await page.getByTestId('stream-status').getByText('stream ended').waitFor();
+
+        let stored = 0;
+        for (;;) {
+          const history = await server.api<{ events: Array<{ sequence: number }> }>(
+            'GET',
+            `/runs/${encodeURIComponent(run.id)}/history/events?after=${stored}&limit=5000`,
+          );
+          if (history.events.length === 0) break;
+          stored = history.events.at(-1)?.sequence ?? stored;
+        }
+        const figures = await consoleFigures(page);
+        expect(figures.lastSequence).toBeGreaterThan(before.lastSequence);
+        // Each applied event has a sequence above the last, so count = last sequence = the store's
+        // count means nothing was lost and nothing was shown twice.
+        expect(figures.eventCount).toBe(stored);
+        expect(figures.lastSequence).toBe(stored);
+        await page.screenshot({ path: join(artifactDirectory, 'run-console-after-restart.png') });
+      },
+      true,
+    );
+    // Two server starts (each compiles the server and opens the store): slow on a busy machine.
+  }, 150_000);
+});
