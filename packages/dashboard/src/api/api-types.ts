@@ -137,11 +137,28 @@ export interface ModelCallStats {
   failures?: number;
 }
 
-/** What a run's brief holds when the API offers one. */
+/** The executive brief's parts (core's `ExecutiveBrief`). */
+export interface ExecutiveBrief {
+  title?: string;
+  question?: string;
+  source?: 'rules' | 'model';
+  model?: string;
+  runLine?: string;
+  headline: string;
+  whatHappened?: string[];
+  turningPoints?: Array<{ step: number; text: string }>;
+  impacts?: Array<{ metric: string; text: string }>;
+  positions?: Array<{ stakeholder: string; text: string }>;
+  recommendations?: string[];
+  confidence?: { level: string; text: string };
+  caveats?: string[];
+}
+
+/** What a run's brief holds when the API offers one: the parts, the Markdown, or both. */
 export interface RunBrief {
-  runId: string;
-  markdown: string;
-  headline?: string;
+  runId?: string;
+  markdown?: string;
+  brief?: ExecutiveBrief;
   createdAt?: string;
 }
 
