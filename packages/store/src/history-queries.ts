@@ -177,12 +177,26 @@ export class HistoryQueries {
         const found = write.messages ?? messagesOf(write.events);
         await insertEvents(transaction, runId, step, write.events);
         await insertMessages(transaction, runId, found);
+        // Boundary events committed ahead of the step (while it was paused) belong to it too.
+        const [previous] = await rowsOf<{ last_sequence: number }>(
+          transaction,
+          sql`SELECT last_sequence FROM steps WHERE run_id = ${runId} AND step = ${step - 1}`,
+        );
+        const firstSequence = (previous?.last_sequence ?? 0) + 1;
+        const boundary =
+          firstSequence <= run.lastSequence
+            ? await rowsOf<{ body: RunEvent }>(
+                transaction,
+                sql`SELECT body FROM events WHERE run_id = ${runId} AND sequence >= ${firstSequence}
+                  AND sequence <= ${run.lastSequence} AND type = 'state-changed' ORDER BY sequence`,
+              )
+            : [];
         await transaction.insert(steps).values({
           runId,
           step,
-          firstSequence: run.lastSequence + 1,
+          firstSequence,
           lastSequence: expected - 1,
-          deltas: write.deltas ?? deltasOf(write.events),
+          deltas: write.deltas ?? [...deltasOf(boundary.map((row) => row.body)), ...deltasOf(write.events)],
           metrics: metricValues,
           snapshot: write.snapshot ?? null,
         });
@@ -245,6 +259,43 @@ export class HistoryQueries {
     });
   }
 
+  async appendBoundary(runId: string, boundaryEvents: RunEvent[]): Promise<void> {
+    if (boundaryEvents.length === 0) return;
+    try {
+      await this.database.transaction(async (transaction) => {
+        const [run] = await transaction.select().from(runs).where(eq(runs.id, runId)).for('update');
+        if (!run)
+          throw new SandtableError('RUN_NOT_FOUND', `run "${runId}" was not found`, { category: 'user' });
+        boundaryEvents.forEach((event, index) => {
+          if (event.sequence !== run.lastSequence + index + 1) {
+            throw new SandtableError(
+              'STORE_STEP_OUT_OF_ORDER',
+              `run ${runId}: boundary event sequence ${event.sequence} where ${run.lastSequence + index + 1} was expected`,
+              { category: 'system' },
+            );
+          }
+        });
+        const found = messagesOf(boundaryEvents);
+        await insertEvents(transaction, runId, run.lastStep + 1, boundaryEvents);
+        await insertMessages(transaction, runId, found);
+        await transaction
+          .update(runs)
+          .set({
+            lastSequence: run.lastSequence + boundaryEvents.length,
+            totals: {
+              ...run.totals,
+              events: (run.totals.events ?? 0) + boundaryEvents.length,
+              messages: (run.totals.messages ?? 0) + found.length,
+            },
+            updatedAt: new Date(),
+          })
+          .where(eq(runs.id, runId));
+      });
+    } catch (error) {
+      throw writeFailed(runId, -1, error);
+    }
+  }
+
   async reopenRun(runId: string): Promise<RunRecord> {
     return this.database.transaction(async (transaction) => {
       const [run] = await transaction.select().from(runs).where(eq(runs.id, runId)).for('update');
@@ -258,8 +309,10 @@ export class HistoryQueries {
       await transaction.execute(
         sql`DELETE FROM events WHERE run_id = ${runId} AND sequence > ${lastSequence}`,
       );
-      await transaction.execute(
-        sql`DELETE FROM messages WHERE run_id = ${runId} AND sequence > ${lastSequence}`,
+      const [removed] = await rowsOf<{ count: string | number }>(
+        transaction,
+        sql`WITH gone AS (DELETE FROM messages WHERE run_id = ${runId} AND sequence > ${lastSequence} RETURNING 1)
+          SELECT count(*) AS count FROM gone`,
       );
       const [row] = await transaction
         .update(runs)
@@ -270,7 +323,11 @@ export class HistoryQueries {
           error: null,
           finishedAt: null,
           lastSequence,
-          totals: { ...run.totals, events: (run.totals.events ?? 0) - (run.lastSequence - lastSequence) },
+          totals: {
+            ...run.totals,
+            events: (run.totals.events ?? 0) - (run.lastSequence - lastSequence),
+            messages: (run.totals.messages ?? 0) - Number(removed?.count ?? 0),
+          },
           updatedAt: new Date(),
         })
         .where(eq(runs.id, runId))

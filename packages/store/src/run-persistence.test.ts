@@ -200,6 +200,41 @@ describe('persisted runs', () => {
     ]);
   });
 
+  it('commits a pause and the steering done while paused at once, and resumes a run that died paused', async () => {
+    const { record } = await createStoredRun(store, { source: harbourTownText, origin: harbourTownFile });
+    const persisted = await persistRun(store, record.id, {
+      createRun: engineFactory(await simulatedRouter(server)),
+    });
+    const batches: CommittedBatch[] = [];
+    persisted.persistence.subscribe((batch) => {
+      batches.push(batch);
+      if (batch.step === 2) persisted.run.pause();
+    });
+    void persisted.persistence.start();
+    await waitFor(async () => batches.some((batch) => batch.kind === 'boundary'));
+    expect(batches.at(-1)?.events.map((event) => event.type)).toEqual(['run-paused']);
+    expect((await allEvents(record.id)).at(-1)?.type).toBe('run-paused');
+    persisted.run.setVariable('stock', 42);
+    await waitFor(async () => batches.filter((batch) => batch.kind === 'boundary').length === 2);
+    expect(batches.at(-1)?.events.map((event) => event.type)).toEqual(['variable-set', 'state-changed']);
+    expect(await store.getRun(record.id)).toMatchObject({
+      lastStep: 2,
+      lastSequence: batches.at(-1)?.events.at(-1)?.sequence,
+    });
+
+    // The process dies while paused; resume re-applies the pause and the change at the same boundary.
+    const committed = await allEvents(record.id);
+    const resumed = await resumeRun(store, record.id, {
+      createRun: engineFactory(await simulatedRouter(server)),
+    });
+    expect((await resumed.persistence.start()).status).toBe('completed');
+    const final = await allEvents(record.id);
+    expect(strip(final.slice(0, committed.length))).toEqual(strip(committed));
+    // Step 3's deltas include the change made while paused, so state at step 3 starts from 42.
+    const step3 = (await store.listSteps(record.id, { fromStep: 3, toStep: 3 }))[0];
+    expect(step3?.deltas[0]).toEqual({ variable: 'stock', from: expect.any(Number), to: 42 });
+  });
+
   it('refuses to resume a run whose re-execution differs from what was stored', async () => {
     const { record } = await createStoredRun(store, { source: harbourTownText, origin: harbourTownFile });
     const doomed = await persistRun(faultyStore(store, 3, 'hang'), record.id, {

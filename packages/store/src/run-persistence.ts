@@ -4,7 +4,13 @@ import type { ControlInput, RunRecord, Store, StoredControlInput } from './store
 /** Events the store has committed, in sequence order: one step's (with the boundary before it), or the closing ones. */
 export interface CommittedBatch {
   runId: string;
-  /** The step committed, or `undefined` for the closing events (`run-completed`, …). */
+  /**
+   * `step`: a step with the boundary events before it not yet committed; `boundary`: events
+   * between steps committed ahead (the run paused, or was steered while paused); `closing`:
+   * `run-completed`, `run-stopped` or `run-failed`.
+   */
+  kind: 'step' | 'boundary' | 'closing';
+  /** The step committed (`kind: 'step'`), else `undefined`. */
   step: number | undefined;
   events: RunEvent[];
 }
@@ -128,6 +134,18 @@ export class RunPersistence {
     this.inputWrites = this.inputWrites.then(() =>
       this.store.addControlInputs(this.runId, afterStep, [copy]),
     );
+    // Between steps while paused nothing else would commit these events for a while: commit them
+    // now (taken from the buffer synchronously, so the next step's events cannot slip in).
+    if (input.kind === 'paused' || input.kind === 'resumed' || this.run.status === 'paused') {
+      const boundary = this.buffer.splice(0);
+      if (boundary.length > 0) {
+        this.inputWrites = this.inputWrites.then(async () => {
+          await this.store.appendBoundary(this.runId, boundary);
+          this.committedSequence = boundary.at(-1)?.sequence ?? this.committedSequence;
+          this.publish({ runId: this.runId, kind: 'boundary', step: undefined, events: boundary });
+        });
+      }
+    }
     // Reported by the next commit, which waits for it.
     this.inputWrites.catch(() => undefined);
   }
@@ -190,7 +208,7 @@ export class RunPersistence {
     }
     this.committedStep = step;
     this.committedSequence = events.at(-1)?.sequence ?? this.committedSequence;
-    this.publish({ runId: this.runId, step, events });
+    this.publish({ runId: this.runId, kind: 'step', step, events });
   }
 
   private async verify(step: number): Promise<void> {
@@ -274,7 +292,7 @@ export class RunPersistence {
         : {}),
     });
     this.committedSequence += closing.length;
-    this.publish({ runId: this.runId, step: undefined, events: closing });
+    this.publish({ runId: this.runId, kind: 'closing', step: undefined, events: closing });
     return { ...result, ...(failure ? { error: failure } : {}) };
   }
 }

@@ -69,6 +69,7 @@ export class SqlStore implements Store {
   listAgents: Store['listAgents'] = (runId) => this.#history.listAgents(runId);
 
   appendStep: Store['appendStep'] = (runId, step, write) => this.#history.appendStep(runId, step, write);
+  appendBoundary: Store['appendBoundary'] = (runId, events) => this.#history.appendBoundary(runId, events);
   reopenRun: Store['reopenRun'] = (runId) => this.#history.reopenRun(runId);
   finishRun: Store['finishRun'] = (runId, finish) => this.#history.finishRun(runId, finish);
   eventsAfter: Store['eventsAfter'] = (runId, sequence, limit, filter) =>

@@ -374,7 +374,16 @@ export interface Store {
    */
   appendStep(runId: string, step: number, write: StepWrite): Promise<void>;
   /**
-   * Makes a stopped or failed run resumable again: removes what was stored after its last
+   * Commits events emitted between steps ahead of the next step (a paused run's `run-paused`,
+   * controls applied while paused, `run-resumed`), so they are visible at once. They count as
+   * that next step's events (`eventsOfSteps`), and its deltas include theirs.
+   * @throws {SandtableError} STORE_STEP_OUT_OF_ORDER when they do not continue `lastSequence`
+   */
+  appendBoundary(runId: string, events: RunEvent[]): Promise<void>;
+  /**
+   * Trims a run back to its last committed step — removes what was stored after it (closing
+   * events, boundary events: resume regenerates them from the stored inputs) — and marks it
+   * `running`, in one transaction. Makes a stopped or failed run resumable again: removes what was stored after its last
    * committed step (the closing events) and clears its outcome, in one transaction. Returns the
    * updated record. @throws RUN_NOT_FOUND
    */

@@ -209,8 +209,9 @@ export async function resumeRun(store: Store, runId: string, options: PersistOpt
       { category: 'user' },
     );
   }
-  // A stopped (Ctrl-C) or failed run continues from its last committed step like a crashed one.
-  if (record.status === 'stopped' || record.status === 'failed') record = await store.reopenRun(runId);
+  // Back to the last committed step: a stopped (Ctrl-C) or failed run loses its closing events,
+  // a run that died paused its boundary events (its stored inputs regenerate them).
+  record = await store.reopenRun(runId);
   return prepare(store, record, options, { steps: record.lastStep });
 }
 

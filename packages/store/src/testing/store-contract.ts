@@ -331,6 +331,60 @@ export function describeStoreContract(
       expect((await store.getRun(run.id))?.lastStep).toBe(2);
     });
 
+    it('commits boundary events ahead of their step, and trims a run back to its last step on reopen', async () => {
+      const workspace = await store.createWorkspace({ name: 'Boundary' });
+      const run = await newRun(workspace.id);
+      const first = sampleStepEvents(1, 1);
+      await store.appendStep(run.id, 1, { events: first, snapshot: snapshotAfter(1) });
+      let sequence = first.length + 1;
+      const boundary: RunEvent[] = [
+        { sequence: sequence++, type: 'run-paused', wallTime, step: 1 },
+        { sequence: sequence++, type: 'variable-set', wallTime, step: 1, variable: 'price', value: 50 },
+        {
+          sequence: sequence++,
+          type: 'state-changed',
+          wallTime,
+          step: 1,
+          cause: 'control',
+          changes: [{ variable: 'price', from: 1, to: 50 }],
+        },
+      ];
+      await store.appendBoundary(run.id, boundary);
+      expect((await store.getRun(run.id))?.lastSequence).toBe(sequence - 1);
+      await expect(store.appendBoundary(run.id, boundary)).rejects.toMatchObject({
+        code: 'STORE_STEP_OUT_OF_ORDER',
+      });
+      const second = sampleStepEvents(sequence, 2);
+      await store.appendStep(run.id, 2, { events: second });
+      // Step 2 owns the boundary events: they are its first events, and its deltas start with theirs.
+      expect((await store.eventsOfSteps(run.id, 2, 2)).map((event) => event.type).slice(0, 2)).toEqual([
+        'run-paused',
+        'variable-set',
+      ]);
+      const [step2] = await store.listSteps(run.id, { fromStep: 2 });
+      expect(step2).toMatchObject({ firstSequence: first.length + 1 });
+      expect(step2?.deltas[0]).toEqual({ variable: 'price', from: 1, to: 50 });
+      await store.appendBoundary(run.id, [
+        { sequence: second.at(-1)!.sequence + 1, type: 'run-paused', wallTime, step: 2 },
+      ]);
+      await store.finishRun(run.id, {
+        events: [
+          { sequence: second.at(-1)!.sequence + 2, type: 'run-stopped', wallTime, step: 2, reason: 'x' },
+        ],
+        status: 'stopped',
+        outcome: 'stopped',
+        reason: 'x',
+      });
+      const reopened = await store.reopenRun(run.id);
+      expect(reopened).toMatchObject({
+        status: 'running',
+        lastStep: 2,
+        lastSequence: second.at(-1)!.sequence,
+        outcome: null,
+      });
+      expect((await store.eventsAfter(run.id, 0, 1000)).at(-1)?.type).toBe('step-completed');
+    });
+
     it('commits a step of 10,000 agents in one transaction', async () => {
       const workspace = await store.createWorkspace({ name: 'Large' });
       const run = await newRun(workspace.id);
