@@ -52,7 +52,8 @@ function sectionsFromBlocks(blocks: Array<{ level: number; text: string }>): Doc
 
 async function pdfSections(file: string, bytes: Uint8Array): Promise<DocumentSection[]> {
   try {
-    const pdf = await getDocumentProxy(new Uint8Array(bytes));
+    // verbosity 0: pdf.js reports problems by throwing, not on the console.
+    const pdf = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
     const { text } = await extractText(pdf, { mergePages: false });
     return text
       .map((pageText, index) => ({ text: pageText.replace(/[ \t]+\n/g, '\n').trim(), page: index + 1 }))

@@ -116,6 +116,39 @@ describe('world builder on the sample company folder', () => {
   });
 });
 
+describe('JSON tables', () => {
+  it('reads an object of arrays as one table per key, with contracts and percentages', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'sandtable-json-'));
+    try {
+      await writeFile(
+        join(folder, 'erp-export.json'),
+        JSON.stringify({
+          vendors: [{ vendor: 'Delta Oils', product: 'Palm oil', qty: '1,200', price: '€ 910', otif: '88%' }],
+          contracts: [
+            { 'contract id': 'C-77', counterparty: 'Delta Oils', volume: 1200, expiry: '2027-03-31' },
+          ],
+        }),
+      );
+      const world = await buildWorld({ baseDirectory: folder, data: data(['erp-export.json']) });
+      expect(world.warnings).toEqual([]);
+      expect(world.snapshot.suppliers).toEqual([
+        expect.objectContaining({
+          name: 'Delta Oils',
+          commodity: 'palm oil',
+          volume: 1200,
+          price: 910,
+          reliability: 0.88,
+        }),
+      ]);
+      expect(world.snapshot.contracts).toEqual([
+        expect.objectContaining({ id: 'C-77', counterparty: 'Delta Oils', volume: 1200, end: '2027-03-31' }),
+      ]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('bad input: each file gets a warning naming it, and the rest of the world still builds', () => {
   let folder: string;
 
