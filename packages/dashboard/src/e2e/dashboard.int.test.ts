@@ -28,7 +28,7 @@ beforeAll(async () => {
   [browser] = await Promise.all([launchChromium(), buildDashboard().then(() => server.createToken())]);
   await server.start();
   context = await browser.newContext({ viewport: { width: 1500, height: 980 } });
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();

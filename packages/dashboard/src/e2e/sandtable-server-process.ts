@@ -88,7 +88,8 @@ export class SandtableServerProcess {
     this.child = child;
     for (const stream of [child.stdout, child.stderr])
       stream?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    const deadline = Date.now() + 45_000;
+    // Generous: the CLI compiles its TypeScript through tsx and opens the store, on a shared machine.
+    const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null)
         throw new Error(`sandtable serve exited with ${child.exitCode}:\n${this.output}`);
