@@ -10,18 +10,23 @@ export interface LaunchedRun {
   run: Run;
   /** Settles when the run has ended and its closing events are committed. */
   done: Promise<RunResult>;
-  /**
-   * Ends execution at the next step boundary without ending the run: the step in progress
-   * commits, the stored status stays `running`, and a later start resumes from there.
-   */
-  checkpoint(): Promise<void>;
+  /** True while a resumed run re-executes its committed steps (its events then are not news). */
+  replaying(): boolean;
 }
 
 /** How to launch a run. */
 export interface LaunchOptions {
   /** Pause before the first step (controls then step it one at a time, or resume it). */
   startPaused?: boolean;
+  /** Pause right after the committed steps were re-executed (a run the user had paused). */
+  pauseAfterReplay?: boolean;
 }
+
+/** The stop reasons a graceful shutdown leaves; runs stopped with them resume on the next start. */
+export const shutdownReasons = {
+  running: 'server shutting down',
+  paused: 'server shutting down (run was paused)',
+} as const;
 
 /**
  * Starts stored runs with persistence: builds the engine run (fresh, resumed after a crash, or a
@@ -72,7 +77,6 @@ export class RunManager {
   private readonly options: RunManagerOptions;
   private readonly queue: QueuedRun[] = [];
   private readonly active = new Map<string, ActiveRun>();
-  private readonly finished = new Set<Promise<unknown>>();
   private closing = false;
 
   constructor(options: RunManagerOptions) {
@@ -115,15 +119,25 @@ export class RunManager {
     return (await this.options.store.getRun(record.id)) ?? current;
   }
 
-  /** Resumes every run the store says was executing (or queued) when the last process ended. */
+  /**
+   * Resumes every run that was executing (or queued) when the last process ended: `running`,
+   * `paused` and `queued` runs (a crash), and runs a graceful shutdown stopped. Runs the user had
+   * paused are paused again once their committed steps are re-executed.
+   */
   async resumeInterrupted(): Promise<string[]> {
     const runs = await this.options.store.listRuns({
-      status: ['running', 'paused', 'queued'],
+      status: ['running', 'paused', 'queued', 'stopped'],
       limit: 10_000,
     });
+    const interrupted = runs.filter(
+      (run) => run.status !== 'stopped' || Object.values<string>(shutdownReasons).includes(run.reason ?? ''),
+    );
     // Oldest first, so the queue keeps its original order.
-    const ordered = [...runs].reverse();
-    for (const record of ordered) await this.submit(record);
+    const ordered = [...interrupted].reverse();
+    for (const record of ordered) {
+      const paused = record.status === 'paused' || record.reason === shutdownReasons.paused;
+      await this.submit(record, paused ? { pauseAfterReplay: true } : {});
+    }
     if (ordered.length > 0)
       this.options.logger.info({ runs: ordered.map((run) => run.id) }, 'resuming interrupted runs');
     return ordered.map((run) => run.id);
@@ -171,12 +185,10 @@ export class RunManager {
       const { record, options } = this.queue.shift() as QueuedRun;
       const entry: ActiveRun = { record, options, step: record.lastStep };
       this.active.set(record.id, entry);
-      const execution = this.execute(entry).finally(() => {
+      void this.execute(entry).finally(() => {
         this.active.delete(record.id);
-        this.finished.delete(execution);
         this.pump();
       });
-      this.finished.add(execution);
     }
   }
 
@@ -192,6 +204,8 @@ export class RunManager {
             .catch((error: unknown) =>
               logger.error({ runId, error: (error as Error).message }, 'publishing live events failed'),
             );
+          // Shutting down: the step just committed is the last one this process runs.
+          if (this.closing) entry.launched?.run.stop(shutdownReasons.running);
           let status: string | undefined;
           for (const event of events) {
             if (event.type === 'step-completed') {
@@ -215,7 +229,7 @@ export class RunManager {
         entry.options,
       );
       this.watchPauses(entry);
-      if (this.closing) await entry.launched.checkpoint();
+      if (this.closing) entry.launched.run.stop(shutdownReasons.running);
       const result = await entry.launched.done;
       logger.info(
         { runId, status: result.status, outcome: result.outcome, steps: result.steps },
@@ -248,6 +262,9 @@ export class RunManager {
     let chain = Promise.resolve();
     const unsubscribe = launched.run.subscribe((event) => {
       if (event.type !== 'run-paused' && event.type !== 'run-resumed') return;
+      if (launched.replaying()) return;
+      // The shutdown's own pause is not the user's: the stored status stays `running`.
+      if (this.closing) return;
       const status = event.type === 'run-paused' ? 'paused' : 'running';
       chain = chain
         .then(async () => {
@@ -284,14 +301,41 @@ export class RunManager {
   }
 
   /**
-   * Graceful shutdown: no new runs start; each executing run finishes its current step, commits
-   * it and stops there with its stored status left `running`, so the next start resumes it.
-   * Queued runs stay queued in the store.
+   * Graceful shutdown: no new runs start; each executing run finishes the step in progress, which
+   * commits, and stops there (`stopped`, reason `server shutting down`); a paused run stops at
+   * once. The next start resumes both from their last committed step (a paused one paused again).
+   * A step still unfinished after `deadlineMs` (default 30 s) is cancelled: it is not committed and
+   * is redone on resume, its recorded model calls reused. Queued runs stay queued in the store.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(options: { deadlineMs?: number } = {}): Promise<void> {
     this.closing = true;
     this.queue.length = 0;
-    await Promise.all([...this.active.values()].map((entry) => entry.launched?.checkpoint()));
-    await Promise.allSettled([...this.finished]);
+    const deadlineMs = options.deadlineMs ?? 30_000;
+    await Promise.all(
+      [...this.active.values()].map(async (entry) => {
+        const launched = entry.launched;
+        if (!launched) return;
+        // A run that pauses before its next commit (or is paused) stops there, marked as paused.
+        const stopListening = launched.run.subscribe((event) => {
+          if (event.type === 'run-paused') launched.run.stop(shutdownReasons.paused);
+        });
+        if (launched.run.status === 'paused') launched.run.stop(shutdownReasons.paused);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), deadlineMs);
+        });
+        const outcome = await Promise.race([launched.done.catch(() => undefined), late]);
+        clearTimeout(timer);
+        stopListening();
+        if (outcome === 'late') {
+          this.options.logger.warn(
+            { runId: entry.record.id },
+            'step did not finish before the shutdown deadline',
+          );
+          launched.run.stop(shutdownReasons.running);
+          await launched.done.catch(() => undefined);
+        }
+      }),
+    );
   }
 }

@@ -105,15 +105,19 @@ export class StoreRunLauncher implements RunLauncher {
         ? await persistRun(store, record.id, options)
         : await resumeRun(store, record.id, options);
     const { run, persistence } = prepared;
-    if (launchOptions.startPaused) run.pause();
-    const done = persistence.start();
+    if (launchOptions.startPaused || (launchOptions.pauseAfterReplay && record.lastStep === 0)) run.pause();
+    else if (launchOptions.pauseAfterReplay) {
+      const stopListening = run.subscribe((event) => {
+        if (event.type === 'step-completed' && event.step === record.lastStep) {
+          stopListening();
+          run.pause();
+        }
+      });
+    }
     return {
       run,
-      done,
-      checkpoint: async () => {
-        run.stop('server shutting down');
-        await done.catch(() => undefined);
-      },
+      done: persistence.start(),
+      replaying: () => persistence.lastCommittedStep < record.lastStep,
     };
   }
 
