@@ -1,6 +1,7 @@
 import { formatValue } from '../environments/world-actions-environment';
 import type { MetricSummary, RunDigest } from './run-digest';
 import type { RunEvaluation } from './run-evaluation';
+import { topSignals } from './story-signals';
 
 /** A metric's final values over several runs (seeds or parameter settings) of the same question. */
 export interface MetricRange {
@@ -40,6 +41,9 @@ export interface ComposeBriefOptions {
   /** Main metrics' full series, for charts. */
   charts?: ExecutiveBrief['charts'];
 }
+
+/** Turning points the deterministic brief lists, at most. */
+const maxTurningPoints = 14;
 
 /** The shared way the brief writes a number: {@link formatValue} (3 decimals under 10, else 1; no trailing zeros). */
 export const formatNumber = (value: number): string => formatValue(value);
@@ -98,7 +102,8 @@ export function runLine(digest: RunDigest): string {
  * Every number in it is a metric value at a step, a change between two steps of one metric (or
  * that change as a whole percentage of the first value), a run total of a count, a step number, a
  * count of agents, the seed, a parameter, a declared threshold or target, or a range over runs —
- * so a reader can check each against `metrics.csv` and `final-state.json`.
+ * so a reader can check each against `metrics.csv` and `final-state.json`. Agents' own words are
+ * quoted in “…” and are theirs, not the run's numbers.
  */
 export function composeBrief(digest: RunDigest, options: ComposeBriefOptions = {}): ExecutiveBrief {
   const main = digest.mainMetrics
@@ -127,9 +132,18 @@ export function composeBrief(digest: RunDigest, options: ComposeBriefOptions = {
   if (digest.totals.constraint_hits)
     whatHappened.push(`${formatNumber(digest.totals.constraint_hits)} writes hit a variable's limit.`);
 
-  const turningPoints = digest.signals
-    .filter((signal) => signal.kind !== 'run-ended')
-    .map((signal) => ({ step: signal.step, text: signal.text, evidence: signal.evidence }));
+  // A reader wants the story of the main metrics: side metrics' moves only when there is room.
+  const story = digest.signals.filter((signal) => signal.kind !== 'run-ended');
+  const focused = story.filter(
+    (signal) =>
+      signal.metric === undefined ||
+      digest.mainMetrics.includes(signal.metric) ||
+      signal.kind === 'constraint-hit' ||
+      signal.kind === 'burst',
+  );
+  const turningPoints = topSignals(story.length > maxTurningPoints ? focused : story, maxTurningPoints).map(
+    (signal) => ({ step: signal.step, text: signal.text, evidence: signal.evidence }),
+  );
 
   const impacts = main.map((summary) => {
     const range = options.ranges?.[summary.name];
@@ -150,12 +164,15 @@ export function composeBrief(digest: RunDigest, options: ComposeBriefOptions = {
   const positions = digest.stakeholders.map((group) => {
     const who = group.agents === 1 ? (group.examples[0] as string) : `${group.role} (${group.agents} agents)`;
     const did = group.mainActions.length > 0 ? `mostly ${group.mainActions.join(', ')}` : 'mostly waited';
+    const leaning = Object.entries(group.leanings)
+      .map(([topic, side]) => (side === 'split' ? `split on ${topic}` : `${side} ${topic}`))
+      .join(', ');
     const statuses = Object.entries(group.statuses)
       .filter(([status]) => status !== 'active')
       .map(([status, count]) => `${count} ${status}`);
     return {
       stakeholder: who,
-      text: `${did}${group.lastMessage ? '; spoke up' : ''}${statuses.length > 0 ? `; ${statuses.join(', ')}` : ''}.`,
+      text: `${did}${leaning ? `; ${leaning}` : ''}${statuses.length > 0 ? `; ${statuses.join(', ')}` : ''}${group.lastMessage ? `; last said (step ${group.lastMessage.step}): “${group.lastMessage.text.replace(/[“”]/g, '"')}”` : '.'}`,
     };
   });
 
@@ -195,6 +212,19 @@ export function composeBrief(digest: RunDigest, options: ComposeBriefOptions = {
       `Test how sensitive this is: sweep ${parameters.slice(0, 2).join(' and ')} over several seeds (\`sandtable sweep\`).`,
     );
 
+  if (recommendations.length === 0) {
+    const watched =
+      main[0] &&
+      digest.signals.find((signal) => signal.kind === 'largest-move' && signal.metric === main[0]?.name);
+    if (watched)
+      recommendations.push(
+        `Watch ${watched.metric}: its sharpest move came at step ${watched.step}; that is where to act first.`,
+      );
+    else
+      recommendations.push(
+        'Repeat the run over several seeds before acting on it: nothing in this run stood out.',
+      );
+  }
   const caveats: string[] = [];
   if (!options.ranges)
     caveats.push('One run with one seed: the numbers are one possible path, not a forecast with error bars.');

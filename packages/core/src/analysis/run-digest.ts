@@ -44,6 +44,8 @@ export interface StakeholderDigest {
   mainActions: string[];
   /** The group's last distinct message, when it sent any. */
   lastMessage?: DigestMessage;
+  /** Topic → the group's leaning from its members' last stated stance (posts with a `stance`), when any stated one. */
+  leanings: Record<string, 'for' | 'against' | 'split'>;
 }
 
 /** Bounds of a digest; every list in it is cut to these. */
@@ -142,6 +144,25 @@ function summarise(
   };
 }
 
+/**
+ * The signals a digest keeps: the most salient, where signals on the main metrics count more and
+ * moves of side metrics less; returned unchanged, in step order.
+ */
+function selectSignals(signals: readonly StorySignal[], mainMetrics: string[], limit: number): StorySignal[] {
+  const weighted = signals.map((signal) =>
+    signal.metric === undefined || signal.kind === 'constraint-hit' || signal.kind === 'burst'
+      ? signal
+      : {
+          ...signal,
+          salience: mainMetrics.includes(signal.metric)
+            ? Math.min(1, signal.salience + 0.2)
+            : signal.salience * 0.6,
+        },
+  );
+  const kept = new Set(topSignals(weighted, limit));
+  return signals.filter((_, index) => kept.has(weighted[index] as StorySignal));
+}
+
 /** The main metrics: the brief's list, else the scenario's metrics, else the non-built-ins that moved. */
 export function mainMetricNames(records: RunRecords, metrics: RunMetrics, limit = 6): string[] {
   const available = new Set(metrics.series.map((series) => series.name));
@@ -211,6 +232,7 @@ export function buildRunDigest(
   const distinct = new Map<string, DigestMessage>();
   const toolsByRole = new Map<string, Map<string, number>>();
   const lastByRole = new Map<string, DigestMessage>();
+  const lastStance = new Map<string, number>();
   let usedModels = false;
   for (const event of records.events) {
     if (event.type === 'message-sent' && !event.muted) {
@@ -231,6 +253,9 @@ export function buildRunDigest(
     } else if (event.type === 'agent-acted') {
       if (event.source === 'model') usedModels = true;
       if (event.tool === 'wait') continue;
+      const { topic, stance } = event.arguments;
+      if (typeof topic === 'string' && typeof stance === 'number')
+        lastStance.set(`${event.agentId}\u0000${topic}`, stance);
       const role = roleOf.get(event.agentId) ?? 'unknown';
       const tools = toolsByRole.get(role) ?? new Map<string, number>();
       tools.set(event.tool, (tools.get(event.tool) ?? 0) + 1);
@@ -265,7 +290,23 @@ export function buildRunDigest(
         .slice(0, 3)
         .map(([tool]) => tool);
       const lastMessage = lastByRole.get(role);
+      const members = new Set(group.ids);
+      const votes = new Map<string, { for: number; against: number }>();
+      for (const [key, stance] of lastStance) {
+        const [agentId, topic] = key.split('\u0000') as [string, string];
+        if (!members.has(agentId) || stance === 0) continue;
+        const tally = votes.get(topic) ?? { for: 0, against: 0 };
+        if (stance > 0) tally.for += 1;
+        else tally.against += 1;
+        votes.set(topic, tally);
+      }
+      const leanings: StakeholderDigest['leanings'] = {};
+      // A clear majority (two to one) is a leaning; anything closer is a split.
+      for (const [topic, tally] of [...votes.entries()].sort((a, b) => a[0].localeCompare(b[0])))
+        leanings[topic] =
+          tally.for >= 2 * tally.against ? 'for' : tally.against >= 2 * tally.for ? 'against' : 'split';
       return {
+        leanings,
         role,
         agents: group.ids.length,
         examples: group.ids.slice(0, 3),
@@ -293,7 +334,7 @@ export function buildRunDigest(
     metrics: summaries,
     totals,
     actionTotals,
-    signals: topSignals(signals, limits.signals),
+    signals: selectSignals(signals, mainMetrics, limits.signals),
     messages,
     stakeholders,
     usedModels,

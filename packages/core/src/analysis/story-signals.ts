@@ -128,7 +128,7 @@ export function detectStorySignals(
               agentId: event.agentId,
               text: `first ${event.tool} (by ${event.agentId})`,
               evidence: [event.sequence],
-              salience: 0.6,
+              salience: 0.45,
             });
         }
         const topic = event.arguments.topic;
@@ -173,7 +173,7 @@ export function detectStorySignals(
               agentId: event.from,
               text: `first message in room ${event.room} (from ${event.from})`,
               evidence: [event.sequence],
-              salience: 0.4,
+              salience: 0.35,
             });
         }
         break;
