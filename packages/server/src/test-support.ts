@@ -9,7 +9,7 @@ export const silentLogger = createLogger({ level: 'silent' });
 export async function createTestServer(
   options: ServerOptions = {},
 ): Promise<SandtableServer & { store: Store }> {
-  const store = options.store ?? (await openStore({ url: 'memory:' }));
+  const store = options.store ?? (await openStore({ url: options.databaseUrl ?? 'memory:' }));
   const server = await createServer({
     logger: silentLogger,
     dashboardDirectory: '/nonexistent',
