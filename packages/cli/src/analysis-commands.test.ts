@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SimulatedModelServer } from '@sandtable/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIo } from './command-io';
 import { main } from './main';
@@ -44,7 +45,7 @@ beforeAll(async () => {
 
 async function runOnce(out: string, extra: string[] = []): Promise<string> {
   expect(
-    await main(['node', 'sandtable', 'run', scenarioFile, '--out', out, '--json', ...extra], capture()),
+    await main(['node', 'sandtable', 'run', scenarioFile, '--out', out, '--json', '--no-store', ...extra], capture()),
   ).toBe(0);
   const [only] = await readdir(out);
   return join(out, only as string);
@@ -112,5 +113,63 @@ describe('sandtable brief, compare and sweep', () => {
       await main(['node', 'sandtable', 'sweep', scenarioFile, '--grid', 'nope=1,2', '--out', out], bad),
     ).toBe(1);
     expect(bad.stderr.join('\n')).toContain('unknown parameter "nope"');
+  });
+
+  it('brief --model has the configured model write the brief and score the rubric', async () => {
+    const folder = await runOnce(join(directory, 'model'));
+    const server = await SimulatedModelServer.start({
+      reply: (request) => {
+        const name = request.responseFormat?.type === 'json_schema' ? request.responseFormat.name : '';
+        if (name === 'run_evaluation')
+          return JSON.stringify({
+            scores: [
+              {
+                criterion: 'sustainability',
+                score: 4,
+                justification: 'The pool fell below 300 at step 7.',
+                steps: [7],
+              },
+            ],
+          });
+        return JSON.stringify({
+          headline: 'The pool is being drawn down a little faster than it can last.',
+          what_happened: ['Farmers harvested every day.'],
+          turning_points: [{ step: 7, text: 'The pool fell below 300.' }],
+          impacts: [{ metric: 'pool', text: 'Down by a third.' }],
+          positions: [{ stakeholder: 'farmers', text: 'Kept harvesting.' }],
+          recommendations: ['Cap the daily harvest.'],
+          confidence: { level: 'low', text: 'One run.' },
+          caveats: ['Rule agents.'],
+        });
+      },
+    });
+    const saved = { url: process.env.SANDTABLE_MODEL_URL, model: process.env.SANDTABLE_MODEL };
+    process.env.SANDTABLE_MODEL_URL = server.openaiBaseUrl;
+    process.env.SANDTABLE_MODEL = 'simulated-model';
+    try {
+      const io = capture();
+      expect(await main(['node', 'sandtable', 'brief', folder, '--model'], io)).toBe(0);
+      expect(io.stdout[0]).toBe('The pool is being drawn down a little faster than it can last.');
+      const brief = await readFile(join(folder, 'brief.md'), 'utf8');
+      expect(brief).toContain('Written by the model simulated-model');
+      expect(brief).toContain('Step 7: The pool fell below 300.');
+      const evaluation = JSON.parse(await readFile(join(folder, 'evaluation.json'), 'utf8'));
+      expect(evaluation).toMatchObject({ source: 'model', overall: 4 });
+      expect(
+        server
+          .requests()
+          .map((request) => (request.responseFormat as { name?: string } | undefined)?.name)
+          .sort(),
+      ).toEqual(['executive_brief', 'run_evaluation']);
+    } finally {
+      for (const [name, value] of Object.entries({
+        SANDTABLE_MODEL_URL: saved.url,
+        SANDTABLE_MODEL: saved.model,
+      })) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await server.close();
+    }
   });
 });
