@@ -102,8 +102,13 @@ describe('dashboard end to end', () => {
         await page.getByText('No scenarios yet').waitFor();
         expect(await page.evaluate(() => localStorage.getItem('sandtable.apiToken'))).toBe(server.token);
 
-        // Designer: the form writes into the YAML; the server's validation errors show inline.
+        // Designer: text typed in the YAML editor shows in the form, and the form writes into the
+        // YAML; the server's validation errors show inline.
         await page.getByRole('link', { name: 'New scenario' }).first().click();
+        await page.locator('.cm-content').click();
+        await page.keyboard.press('Control+A');
+        await page.keyboard.insertText(starterScenario.replace('name: New scenario', 'name: Typed in YAML'));
+        await expect.poll(() => page.getByLabel('Scenario name').inputValue()).toBe('Typed in YAML');
         await page.getByLabel('Scenario name').fill('Harbour e2e');
         await page.getByLabel('Steps').fill('5000');
         await page.getByLabel('Agent 1 count').fill('4');
