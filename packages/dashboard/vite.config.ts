@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 /**
  * The dashboard is served by `sandtable serve` from `dist/` on the API's own origin, so every
  * request is relative and no proxy is needed in production. `npm run dev -w packages/dashboard`
- * proxies `/api` to a running `sandtable serve` (SANDTABLE_API, default http://127.0.0.1:4400).
+ * proxies `/api` to a running `sandtable serve` (SANDTABLE_API, default http://127.0.0.1:4000).
  */
 export default defineConfig({
   root: import.meta.dirname,
@@ -12,6 +12,6 @@ export default defineConfig({
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 4096 },
   server: {
-    proxy: { '/api': process.env.SANDTABLE_API ?? 'http://127.0.0.1:4400' },
+    proxy: { '/api': process.env.SANDTABLE_API ?? 'http://127.0.0.1:4000' },
   },
 });
