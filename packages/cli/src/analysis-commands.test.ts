@@ -45,7 +45,10 @@ beforeAll(async () => {
 
 async function runOnce(out: string, extra: string[] = []): Promise<string> {
   expect(
-    await main(['node', 'sandtable', 'run', scenarioFile, '--out', out, '--json', '--no-store', ...extra], capture()),
+    await main(
+      ['node', 'sandtable', 'run', scenarioFile, '--out', out, '--json', '--no-store', ...extra],
+      capture(),
+    ),
   ).toBe(0);
   const [only] = await readdir(out);
   return join(out, only as string);
