@@ -1,9 +1,10 @@
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../engine/engine';
 import type { RunEvent } from '../engine/run-events';
 import type { Scenario } from '../scenario/scenario';
-import { loadScenario, validateScenarioText } from '../scenario/scenario-loader';
+import { loadScenario, parseGroundedScenario, validateScenarioText } from '../scenario/scenario-loader';
 
 const file = fileURLToPath(new URL('../../../../scenarios/examples/company-world.yaml', import.meta.url));
 
@@ -115,6 +116,16 @@ describe('a world built from scenarios/examples/company/', () => {
   it('leaves the snapshot as it was: the run worked on its own copy', () => {
     expect(JSON.stringify(scenario.grounding?.snapshot)).toBe(snapshotBefore);
     expect(Object.isFrozen(scenario.grounding?.snapshot.suppliers[0])).toBe(true);
+  });
+
+  it('builds the world of a copied scenario from the folder it names (a run folder’s scenario.yaml)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const copy = await parseGroundedScenario(await readFile(file, 'utf8'), {
+      file: '/tmp/runs/some-run/scenario.yaml',
+      worldDirectory: dirname(file),
+    });
+    expect(copy.grounding?.warnings).toEqual([]);
+    expect(copy.agents.map((agent) => agent.id)).toEqual(scenario.agents.map((agent) => agent.id));
   });
 
   it('validates offline without reading the files (as `sandtable validate` does), with stand-ins for the personas', async () => {

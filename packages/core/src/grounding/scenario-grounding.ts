@@ -36,7 +36,11 @@ export interface PreparedGrounding {
  * paths relative to the scenario file. Returns undefined when the scenario has neither block (or
  * they are malformed, which validation then reports).
  */
-export async function prepareGrounding(text: string, file: string): Promise<PreparedGrounding | undefined> {
+export async function prepareGrounding(
+  text: string,
+  file: string,
+  baseDirectory = dirname(resolve(file)),
+): Promise<PreparedGrounding | undefined> {
   const source = parseSource(text, file);
   if (source.syntaxIssues.length > 0 || typeof source.data !== 'object' || source.data === null)
     return undefined;
@@ -45,7 +49,7 @@ export async function prepareGrounding(text: string, file: string): Promise<Prep
   const documents = raw.documents === undefined ? undefined : DocumentsDefinition.safeParse(raw.documents);
   if (!data?.success && !documents?.success) return undefined;
   const world = await buildWorld({
-    baseDirectory: dirname(resolve(file)),
+    baseDirectory,
     ...(data?.success ? { data: data.data } : {}),
     ...(documents?.success ? { documents: documents.data } : {}),
   });

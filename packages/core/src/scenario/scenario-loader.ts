@@ -28,6 +28,11 @@ export interface LoadScenarioOptions {
   parameters?: Record<string, string | number | boolean>;
   /** The world built from the scenario's `data` and `documents` ({@link loadScenario} builds it). */
   grounding?: PreparedGrounding;
+  /**
+   * Where the world files' paths are relative to, when not the scenario file's folder (a run
+   * folder's copy of the scenario: pass the original scenario's folder).
+   */
+  worldDirectory?: string;
 }
 
 /** The result of validating a scenario without throwing. */
@@ -354,6 +359,6 @@ export async function parseGroundedScenario(
   text: string,
   options: LoadScenarioOptions = {},
 ): Promise<Scenario> {
-  const grounding = await prepareGrounding(text, options.file ?? 'scenario.yaml');
+  const grounding = await prepareGrounding(text, options.file ?? 'scenario.yaml', options.worldDirectory);
   return parseScenario(text, { ...options, ...(grounding ? { grounding } : {}) });
 }
