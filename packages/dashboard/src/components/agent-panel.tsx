@@ -147,8 +147,8 @@ export function ConversationRow({ entry, perspective }: { entry: ConversationEnt
         {entry.kind === 'message' ? `${entry.from}${target}` : entry.kind}
       </span>
       <span className="timeline-text" title={entry.text}>
+        {entry.muted ? '(withheld: sender muted) ' : ''}
         {entry.text}
-        {entry.muted ? ' (withheld: sender muted)' : ''}
       </span>
     </div>
   );

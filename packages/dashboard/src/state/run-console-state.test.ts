@@ -42,6 +42,9 @@ describe('run console state', () => {
       ['union', 'Still 5%', true],
     ]);
     expect(state.agents.has('operator')).toBe(false);
+    expect(state.timeline.find((entry) => entry.text.includes('Still 5%'))?.text).toBe(
+      'union → port (withheld: sender muted): Still 5%',
+    );
     expect(state.constraintHits[0]?.text).toContain('throughput: -5 hit min, kept 0');
     expect(state.gameMasterReasoning).toEqual([
       { step: 1, gameMaster: 'rules', reasoning: 'The strike halves throughput.' },

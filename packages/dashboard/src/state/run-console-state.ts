@@ -336,7 +336,7 @@ function applyOne(state: RunConsoleState, event: RunEvent): void {
         state,
         event,
         event.step,
-        `${event.from} ${target}: ${event.text}${event.muted ? ' (muted)' : ''}`,
+        `${event.from} ${target}${event.muted ? ' (withheld: sender muted)' : ''}: ${event.text}`,
         event.from,
       );
       return;
