@@ -82,6 +82,14 @@ describe('sandtable brief, compare and sweep', () => {
     expect(await main(['node', 'sandtable', 'compare', a, b, '--json'], json)).toBe(0);
     expect(JSON.parse(json.stdout.join('\n')).divergence[0].step).toBe(1);
     expect(await main(['node', 'sandtable', 'compare', a], capture())).toBe(1);
+    // The brief of A with B alongside gives each main metric's range over both runs.
+    expect(await main(['node', 'sandtable', 'brief', a, '--with', b], capture())).toBe(0);
+    const brief = await readFile(join(a, 'brief.md'), 'utf8');
+    const finals = JSON.parse(json.stdout.join('\n')).metrics.find(
+      (metric: { name: string }) => metric.name === 'pool',
+    ).finals as number[];
+    expect(brief).toContain(`over 2 runs it ended between ${Math.min(...finals)} and ${Math.max(...finals)}`);
+    expect(brief).toContain('Based on 2 runs');
   });
 
   it('sweep runs a grid over seeds and writes the report', async () => {
