@@ -71,7 +71,7 @@ async function insertEvents(
   const first = stepEvents[0]!.sequence;
   await database.execute(sql`
     INSERT INTO events (run_id, sequence, step, type, body)
-    SELECT ${runId}, ${first}::integer + (u.n - 1)::integer, ${step}::integer, u.type, u.body::json
+    SELECT ${runId}, ${first}::integer + (u.n - 1)::integer, ${step}::integer, u.type, u.body
     FROM unnest(string_to_array(${bodies}::text, E'\\n'), string_to_array(${types}::text, ','))
       WITH ORDINALITY AS u(body, type, n)`);
 }
@@ -185,7 +185,7 @@ export class HistoryQueries {
         const firstSequence = (previous?.last_sequence ?? 0) + 1;
         const boundary =
           firstSequence <= run.lastSequence
-            ? await rowsOf<{ body: RunEvent }>(
+            ? await rowsOf<{ body: string }>(
                 transaction,
                 sql`SELECT body FROM events WHERE run_id = ${runId} AND sequence >= ${firstSequence}
                   AND sequence <= ${run.lastSequence} AND type = 'state-changed' ORDER BY sequence`,
@@ -196,7 +196,10 @@ export class HistoryQueries {
           step,
           firstSequence,
           lastSequence: expected - 1,
-          deltas: write.deltas ?? [...deltasOf(boundary.map((row) => row.body)), ...deltasOf(write.events)],
+          deltas: write.deltas ?? [
+            ...deltasOf(boundary.map((row) => JSON.parse(row.body) as RunEvent)),
+            ...deltasOf(write.events),
+          ],
           metrics: metricValues,
           snapshot: write.snapshot ?? null,
         });
@@ -572,11 +575,11 @@ export class HistoryQueries {
       const [counts] = await rowsOf<{ messages: string | number; failures: string | number | null }>(
         transaction,
         sql`SELECT (SELECT count(*) FROM messages WHERE run_id = ${childRunId}) AS messages,
-          (SELECT sum((body->>'failures')::integer) FROM events WHERE run_id = ${childRunId} AND type = 'step-completed') AS failures`,
+          (SELECT sum((body::json->>'failures')::integer) FROM events WHERE run_id = ${childRunId} AND type = 'step-completed') AS failures`,
       );
       const [actions] = await rowsOf<{ actions: string | number | null }>(
         transaction,
-        sql`SELECT sum(value::integer) AS actions FROM events, json_each_text(events.body->'actions')
+        sql`SELECT sum(value::integer) AS actions FROM events, json_each_text(events.body::json->'actions')
           WHERE run_id = ${childRunId} AND type = 'step-completed'`,
       );
       await transaction

@@ -6,6 +6,7 @@
 import {
   bigint,
   boolean,
+  customType,
   doublePrecision,
   integer,
   json,
@@ -14,6 +15,14 @@ import {
   text,
   timestamp,
 } from 'drizzle-orm/pg-core';
+
+/** JSON kept as text (migration 0002): written and read whole, never queried inside. */
+const jsonText = <Value>(name: string) =>
+  customType<{ data: Value; driverData: string }>({
+    dataType: () => 'text',
+    toDriver: (value) => JSON.stringify(value),
+    fromDriver: (value) => JSON.parse(value) as Value,
+  })(name);
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
@@ -105,9 +114,9 @@ export const steps = pgTable(
     step: integer('step').notNull(),
     firstSequence: integer('first_sequence').notNull(),
     lastSequence: integer('last_sequence').notNull(),
-    deltas: json('deltas').$type<unknown[]>().notNull(),
+    deltas: jsonText<unknown[]>('deltas').notNull(),
     metrics: json('metrics').$type<Record<string, number>>().notNull(),
-    snapshot: json('snapshot').$type<unknown>(),
+    snapshot: jsonText<unknown>('snapshot'),
     committedAt: timestamp('committed_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.runId, table.step] })],
@@ -120,7 +129,7 @@ export const events = pgTable(
     sequence: integer('sequence').notNull(),
     step: integer('step').notNull(),
     type: text('type').notNull(),
-    body: json('body').notNull(),
+    body: jsonText<unknown>('body').notNull(),
   },
   (table) => [primaryKey({ columns: [table.runId, table.sequence] })],
 );
