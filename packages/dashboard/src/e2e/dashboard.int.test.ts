@@ -153,6 +153,12 @@ describe('dashboard end to end', () => {
         await agents.locator(`[data-agent="${mutedId}"][data-standing="muted"]`).waitFor();
         await detail.getByTestId('agent-conversation').getByText('Operator here: hold the line').waitFor();
         await page.screenshot({ path: join(artifactDirectory, 'run-console-paused.png') });
+        // The scenario's room: the agents' posts to #square.
+        await page.getByRole('tab', { name: 'Rooms' }).click();
+        await expect
+          .poll(async () => Number(await page.getByTestId('room-messages').getAttribute('data-count')))
+          .toBeGreaterThan(0);
+        await page.getByRole('tab', { name: 'Agent' }).click();
 
         // Resume, pause again, fork at the current step.
         await page.locator('[data-control="resume"]').click();
@@ -177,6 +183,11 @@ describe('dashboard end to end', () => {
           /first differ at step \d+|do not differ/,
         );
         await page.locator('.compare-charts .chart').first().waitFor();
+
+        // The interaction graph of the parent run: its agents, linked by who messaged whom.
+        await page.goto(`${server.url}/#/runs/${encodeURIComponent(runId)}/graph`);
+        await page.getByTestId('graph-canvas').locator('canvas').first().waitFor();
+        expect(await page.getByTestId('graph-edges').innerText()).toMatch(/^4 agents · \d+ links$/);
 
         // The brief, or its empty state when the server offers none.
         await page.goto(`${server.url}/#/runs/${encodeURIComponent(runId)}/brief`);
