@@ -3,10 +3,10 @@
  * 10,000-depositor bank-run scenario (rule brains only), once as a bare run and once recorded
  * step by step into the embedded store (PGlite in a fresh folder on disk: every step's events,
  * messages, deltas and metrics committed in one transaction before the run goes on; a world
- * snapshot every 10 steps). The order alternates per seed. With `--postgres URL` the same is
- * measured against PostgreSQL too (a throwaway database). DESIGN.md's target: ≥ 1,000,000
+ * snapshot every 10 steps). The order alternates per seed. With `--postgres` the same is
+ * measured against PostgreSQL too (a throwaway database on SANDTABLE_TEST_POSTGRES, else the local server). DESIGN.md's target: ≥ 1,000,000
  * rule-agent steps per minute with persistence on.
- * Usage: `npx tsx bench/persistence.ts [--seeds 3] [--steps 30] [--postgres postgres://…]`.
+ * Usage: `npx tsx bench/persistence.ts [--seeds 3] [--steps 30] [--postgres]`.
  * Writes bench/results/persistence.json.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -118,8 +118,7 @@ async function measureOn(store: Store, backend: 'pglite' | 'postgres', seed: num
 
 const folder = await mkdtemp(join(tmpdir(), 'sandtable-bench-store-'));
 const pglite = await openStore({ directory: folder });
-const postgresUrl = option('postgres');
-const postgresDatabase = postgresUrl
+const postgresDatabase = process.argv.includes('--postgres')
   ? await createTestDatabase('sandtable_bench').catch((error: Error) => {
       throw new Error(`--postgres: ${error.message}`);
     })

@@ -38,6 +38,7 @@ const realTime: Benchmark[] = [
   { file: 'mode-agreement.ts', args: [] },
   { file: 'overhead.ts', args: [] },
   { file: 'rule-agents.ts', args: [] },
+  { file: 'persistence.ts', args: ['--postgres'] },
 ];
 
 function label(benchmark: Benchmark): string {
