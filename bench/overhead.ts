@@ -1,10 +1,12 @@
 /**
  * Overhead: the client's cost per model call against a zero-latency simulated server in another
- * process, over loopback HTTP through the `openai` SDK. Two clients: the model layer alone
- * (`ModelRouter.chat` with a decision-sized request, 64 in flight) and the whole engine (200
- * model-backed agents, every step's decisions through runPool and the router). Reports model calls
- * per second and client CPU per call. A third figure, the engine with an in-process provider that
- * answers at once (no HTTP, no SDK), isolates the engine's own cost per call.
+ * process, over loopback HTTP. Two clients: the model layer alone (`ModelRouter.chat` with a
+ * decision-sized request, 64 in flight) and the whole engine (200 model-backed agents, every step's
+ * decisions through runPool and the router). Each runs twice in the same seed: with OpenAIProvider's
+ * default lean transport (`direct`: node:http keep-alive pool, body serialised once) and through
+ * the `openai` SDK (`sdk`), so the two compare within one run on a noisy machine. Reports model
+ * calls per second and client CPU per call. A third figure, the engine with an in-process provider
+ * that answers at once (no HTTP), isolates the engine's own cost per call.
  *
  * Usage: `npx tsx bench/overhead.ts [--seeds 5] [--calls 4000] [--steps 8]`.
  * Writes bench/results/overhead.json.
@@ -66,12 +68,17 @@ function decisionRequest(index: number): ChatRequest {
   };
 }
 
-async function routerOnly(server: ServerProcess): Promise<{ callsPerSecond: number; cpuPerCall: number }> {
+type Transport = 'sdk' | 'direct';
+
+async function routerOnly(
+  server: ServerProcess,
+  transport: Transport,
+): Promise<{ callsPerSecond: number; cpuPerCall: number }> {
   const router = new ModelRouter({
     endpoints: [
       {
         id: 'zero',
-        provider: new OpenAIProvider({ id: 'zero', baseUrl: server.url }),
+        provider: new OpenAIProvider({ id: 'zero', baseUrl: server.url, transport }),
         model: 'simulated-8b',
         maxConcurrency: inFlight,
         timeoutMs: 60_000,
@@ -159,21 +166,35 @@ for (const seed of seedList()) {
   const inProcess = await engineInProcess(seed);
   const server = await startServerProcess('zero-latency', seed);
   try {
-    const router = await routerOnly(server);
-    const engine = await runEngineOverHttp({
-      baseUrl: server.url,
-      seed,
-      steps: engineSteps,
-      concurrency: 200,
-      endpointConcurrency: inFlight,
-    });
+    // SDK first, then direct, for each client: any drift in the machine's load during a seed
+    // works against the lean path, not for it.
+    const sdkRouter = await routerOnly(server, 'sdk');
+    const router = await routerOnly(server, 'direct');
+    const engineRun = (transport: Transport) =>
+      runEngineOverHttp({
+        baseUrl: server.url,
+        seed,
+        steps: engineSteps,
+        concurrency: 200,
+        endpointConcurrency: inFlight,
+        transport,
+      });
+    const sdkEngine = await engineRun('sdk');
+    const engine = await engineRun('direct');
+    const engineCallsPerSecond = Math.round(engine.calls / (engine.realMilliseconds / 1000));
+    const sdkEngineCallsPerSecond = Math.round(sdkEngine.calls / (sdkEngine.realMilliseconds / 1000));
     const sample: Sample = {
       seed,
       routerCallsPerSecond: router.callsPerSecond,
       routerCpuMillisecondsPerCall: router.cpuPerCall,
-      engineCallsPerSecond: Math.round(engine.calls / (engine.realMilliseconds / 1000)),
+      engineCallsPerSecond,
       engineCpuMillisecondsPerCall: round(engine.cpuMilliseconds / engine.calls),
       engineCpuShare: round(engine.cpuMilliseconds / engine.realMilliseconds),
+      sdkRouterCallsPerSecond: sdkRouter.callsPerSecond,
+      sdkRouterCpuMillisecondsPerCall: sdkRouter.cpuPerCall,
+      sdkEngineCallsPerSecond,
+      sdkEngineCpuMillisecondsPerCall: round(sdkEngine.cpuMilliseconds / sdkEngine.calls),
+      engineDirectOverSdk: round(engineCallsPerSecond / sdkEngineCallsPerSecond),
       inProcessCallsPerSecond: inProcess.callsPerSecond,
       inProcessCpuMillisecondsPerCall: inProcess.cpuPerCall,
     };
@@ -189,6 +210,19 @@ const summary: OverheadResult['summary'] = {
   routerCpuMillisecondsPerCall: summarise(samples, (sample) => sample.routerCpuMillisecondsPerCall, true),
   engineCallsPerSecond: summarise(samples, (sample) => sample.engineCallsPerSecond, false),
   engineCpuMillisecondsPerCall: summarise(samples, (sample) => sample.engineCpuMillisecondsPerCall, true),
+  sdkRouterCallsPerSecond: summarise(samples, (sample) => sample.sdkRouterCallsPerSecond, false),
+  sdkRouterCpuMillisecondsPerCall: summarise(
+    samples,
+    (sample) => sample.sdkRouterCpuMillisecondsPerCall,
+    true,
+  ),
+  sdkEngineCallsPerSecond: summarise(samples, (sample) => sample.sdkEngineCallsPerSecond, false),
+  sdkEngineCpuMillisecondsPerCall: summarise(
+    samples,
+    (sample) => sample.sdkEngineCpuMillisecondsPerCall,
+    true,
+  ),
+  engineDirectOverSdk: summarise(samples, (sample) => sample.engineDirectOverSdk, false),
   inProcessCallsPerSecond: summarise(samples, (sample) => sample.inProcessCallsPerSecond, false),
   inProcessCpuMillisecondsPerCall: summarise(
     samples,

@@ -1,7 +1,7 @@
 /**
  * Runs the benchmark scenario on the real engine against a real HTTP server (the simulated server
- * in another process), through the `openai` SDK, in real time: what the overhead and agreement
- * benchmarks measure.
+ * in another process), through OpenAIProvider (its default transport unless told), in real time:
+ * what the overhead and agreement benchmarks measure.
  */
 import { createEngine, loadScenario, ModelRouter, OpenAIProvider, type RouterStats } from '@sandtable/core';
 import { benchmarkScenario } from './engine-simulation';
@@ -14,6 +14,8 @@ export interface HttpRunOptions {
   steps: number;
   concurrency: number;
   endpointConcurrency: number;
+  /** OpenAIProvider's transport for non-streaming calls. @defaultValue the provider's default */
+  transport?: 'sdk' | 'direct';
 }
 
 /** What one run over HTTP did. */
@@ -38,7 +40,11 @@ export async function runEngineOverHttp(options: HttpRunOptions): Promise<HttpRu
     endpoints: [
       {
         id: 'simulated',
-        provider: new OpenAIProvider({ id: 'simulated', baseUrl: options.baseUrl }),
+        provider: new OpenAIProvider({
+          id: 'simulated',
+          baseUrl: options.baseUrl,
+          ...(options.transport ? { transport: options.transport } : {}),
+        }),
         model: 'simulated-8b',
         maxConcurrency: options.endpointConcurrency,
         timeoutMs: 120_000,

@@ -189,6 +189,13 @@ export interface OverheadSample {
   engineCpuMillisecondsPerCall: number;
   /** Client CPU ÷ wall time during the engine run: near 1 means the client is the bottleneck. */
   engineCpuShare: number;
+  /** The same two clients through the `openai` SDK transport, in the same seed (the fields above use the default, `direct`). */
+  sdkRouterCallsPerSecond: number;
+  sdkRouterCpuMillisecondsPerCall: number;
+  sdkEngineCallsPerSecond: number;
+  sdkEngineCpuMillisecondsPerCall: number;
+  /** Engine calls/s with the direct transport ÷ with the SDK, same seed. */
+  engineDirectOverSdk: number;
   /** The engine with an in-process provider (no HTTP, no SDK): its own cost per call. */
   inProcessCallsPerSecond: number;
   inProcessCpuMillisecondsPerCall: number;
@@ -204,6 +211,11 @@ export interface OverheadResult extends ResultHeader {
     | 'routerCpuMillisecondsPerCall'
     | 'engineCallsPerSecond'
     | 'engineCpuMillisecondsPerCall'
+    | 'sdkRouterCallsPerSecond'
+    | 'sdkRouterCpuMillisecondsPerCall'
+    | 'sdkEngineCallsPerSecond'
+    | 'sdkEngineCpuMillisecondsPerCall'
+    | 'engineDirectOverSdk'
     | 'inProcessCallsPerSecond'
     | 'inProcessCpuMillisecondsPerCall',
     Summary

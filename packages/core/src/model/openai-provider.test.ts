@@ -1,3 +1,5 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedModelServer } from '../testing/simulated-model-server';
 import type { SimulatedServerOptions } from '../testing/simulated-server-types';
@@ -27,12 +29,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function setup(
-  options: SimulatedServerOptions = {},
-): Promise<{ server: SimulatedModelServer; provider: OpenAIProvider }> {
-  server = await SimulatedModelServer.start(options);
-  return { server, provider: new OpenAIProvider({ id: 'local', baseUrl: server.openaiBaseUrl }) };
-}
+/** Every test runs against both ways of sending a non-streaming call; they must behave alike. */
+const transports = ['direct', 'sdk'] as const;
 
 function ask(content: string, extra: Partial<ChatRequest> = {}): ChatRequest {
   return {
@@ -55,7 +53,17 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
   throw new Error('expected the call to fail');
 }
 
-describe('OpenAIProvider', () => {
+describe.each(transports)('OpenAIProvider (transport: %s)', (transport) => {
+  async function setup(
+    options: SimulatedServerOptions = {},
+  ): Promise<{ server: SimulatedModelServer; provider: OpenAIProvider }> {
+    server = await SimulatedModelServer.start(options);
+    return {
+      server,
+      provider: new OpenAIProvider({ id: 'local', transport, baseUrl: server.openaiBaseUrl }),
+    };
+  }
+
   it('returns text and usage without streaming', async () => {
     const { provider, server } = await setup({ reply: () => 'Hello there' });
     const response = await provider.chat(ask('Say hello', { temperature: 0.2, maxTokens: 50, seed: 7 }));
@@ -156,8 +164,8 @@ describe('OpenAIProvider', () => {
       properties: { mood: { type: 'string', enum: ['calm', 'angry'] } },
       required: ['mood'],
     };
-    const plain = new OpenAIProvider({ baseUrl: server.openaiBaseUrl });
-    const ollama = new OpenAIProvider({ baseUrl: server.openaiBaseUrl, ollamaNativeFormat: true });
+    const plain = new OpenAIProvider({ transport, baseUrl: server.openaiBaseUrl });
+    const ollama = new OpenAIProvider({ transport, baseUrl: server.openaiBaseUrl, ollamaNativeFormat: true });
     const request = ask('Mood?', { responseFormat: { type: 'json_schema', name: 'mood', schema } });
     const response = await plain.chat(request);
     expect(JSON.parse(response.text)).toEqual({ mood: 'calm' });
@@ -194,11 +202,11 @@ describe('OpenAIProvider', () => {
 
   it('maps 400 and 404 to errors that are not retried', async () => {
     const { server } = await setup();
-    const wrongPath = new OpenAIProvider({ baseUrl: `${server.url}/nope` });
+    const wrongPath = new OpenAIProvider({ transport, baseUrl: `${server.url}/nope` });
     const notFound = await failure(wrongPath.chat(ask('hi')));
     expect(notFound.code).toBe('PROVIDER_NOT_FOUND');
     expect(notFound.retryable).toBe(false);
-    const provider = new OpenAIProvider({ baseUrl: server.openaiBaseUrl });
+    const provider = new OpenAIProvider({ transport, baseUrl: server.openaiBaseUrl });
     const badRequest = await failure(provider.chat({ model: 'simulated-model', messages: [] }));
     expect(badRequest.code).toBe('PROVIDER_BAD_REQUEST');
     expect(badRequest.retryable).toBe(false);
@@ -223,7 +231,7 @@ describe('OpenAIProvider', () => {
     const { server } = await setup();
     const url = server.openaiBaseUrl;
     await server.close();
-    const provider = new OpenAIProvider({ baseUrl: url });
+    const provider = new OpenAIProvider({ transport, baseUrl: url });
     const error = await failure(provider.chat(ask('hi')));
     expect(error.code).toBe('PROVIDER_CONNECTION');
     expect(error.message).toContain('ECONNREFUSED');
@@ -250,9 +258,57 @@ describe('OpenAIProvider', () => {
 
   it('lists models and never shows the key when logged', async () => {
     server = await SimulatedModelServer.start({ models: ['a-model', 'b-model'] });
-    const provider = new OpenAIProvider({ baseUrl: server.openaiBaseUrl, apiKey: 'sk-secret-value' });
+    const provider = new OpenAIProvider({
+      transport,
+      baseUrl: server.openaiBaseUrl,
+      apiKey: 'sk-secret-value',
+    });
     expect(await provider.listModels()).toEqual(['a-model', 'b-model']);
     expect(JSON.stringify(provider)).not.toContain('sk-secret');
     expect(server.requests()).toHaveLength(0);
+  });
+
+  it('sends the key as a bearer token and the extra headers, over one kept-alive connection', async () => {
+    const seen: IncomingHttpHeaders[] = [];
+    let connections = 0;
+    const plain = createServer((request, response) => {
+      seen.push(request.headers);
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            model: 'm',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 3, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 2 } },
+          }),
+        );
+      });
+    });
+    plain.on('connection', () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = plain.address() as AddressInfo;
+      const provider = new OpenAIProvider({
+        transport,
+        baseUrl: `http://127.0.0.1:${port}/v1`,
+        apiKey: 'sk-test-key',
+        headers: { 'x-title': 'sandtable' },
+      });
+      for (let call = 0; call < 3; call += 1) {
+        const response = await provider.chat(ask('hi'));
+        expect(response.text).toBe('ok');
+        expect(response.usage).toEqual({ promptTokens: 3, completionTokens: 1, cachedPromptTokens: 2 });
+      }
+      expect(seen[0]!.authorization).toBe('Bearer sk-test-key');
+      expect(seen[0]!['x-title']).toBe('sandtable');
+      // The lean path's point is one pooled connection; the SDK's fetch opened a second one here.
+      if (transport === 'direct') expect(connections).toBe(1);
+    } finally {
+      plain.closeAllConnections();
+      await new Promise((resolve) => plain.close(resolve));
+    }
   });
 });
