@@ -228,7 +228,9 @@ export function buildRunDigest(
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, 8);
 
-  const roleOf = new Map(scenario.agents.map((agent) => [agent.id, agent.role]));
+  // The end state lists the agents that actually ran (grounded worlds generate theirs); the scenario otherwise.
+  const roster: Array<{ id: string; role: string }> = records.finalState?.agents ?? scenario.agents;
+  const roleOf = new Map(roster.map((agent) => [agent.id, agent.role]));
   const distinct = new Map<string, DigestMessage>();
   const toolsByRole = new Map<string, Map<string, number>>();
   const lastByRole = new Map<string, DigestMessage>();
@@ -274,7 +276,7 @@ export function buildRunDigest(
 
   const groups = new Map<string, { ids: string[]; statuses: Record<string, number> }>();
   const finalAgents = new Map((records.finalState?.agents ?? []).map((agent) => [agent.id, agent]));
-  for (const agent of scenario.agents) {
+  for (const agent of roster) {
     const group = groups.get(agent.role) ?? { ids: [], statuses: {} };
     group.ids.push(agent.id);
     const status = finalAgents.get(agent.id)?.status ?? 'active';
@@ -326,7 +328,7 @@ export function buildRunDigest(
     stepsRun: completedSteps(records),
     stepsPlanned: scenario.clock.steps,
     unit: scenario.clock.unit,
-    agents: scenario.agents.length,
+    agents: roster.length,
     ...(ending?.outcome ? { outcome: ending.outcome } : {}),
     ...(ending?.reason ? { reason: ending.reason } : {}),
     status: ending?.status ?? 'unknown',

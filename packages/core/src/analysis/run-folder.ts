@@ -1,9 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { RunEvent } from '../engine/run-events';
 import { SandtableError } from '../errors';
 import type { AttemptRecord } from '../model/types';
-import { parseScenario } from '../scenario/scenario-loader';
+import { parseGroundedScenario, parseScenario } from '../scenario/scenario-loader';
 import type { FinalState, RunRecords } from './run-records';
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -86,12 +86,21 @@ export async function readRunFolder(directory: string): Promise<RunRecords> {
     parameters?: Record<string, string | number | boolean>;
     scenarioFile?: string | null;
   }>(manifestText as string, join(directory, 'run.json'));
-  const scenario = parseScenario(scenarioText as string, {
+  const parseOptions = {
     file: manifest.scenarioFile ?? join(directory, 'scenario.yaml'),
     ...(manifest.seed !== undefined ? { seed: manifest.seed } : {}),
     ...(manifest.steps !== undefined ? { steps: manifest.steps } : {}),
     ...(manifest.parameters ? { parameters: manifest.parameters } : {}),
-  });
+  };
+  // A grounded scenario (data, documents, personas) gets its agents from the company world, which
+  // sits beside the original scenario file; without it the stand-in personas are used.
+  const grounded = /^(data|documents|personas)\s*:/m.test(scenarioText as string) && manifest.scenarioFile;
+  const scenario = grounded
+    ? await parseGroundedScenario(scenarioText as string, {
+        ...parseOptions,
+        worldDirectory: dirname(resolve(manifest.scenarioFile as string)),
+      }).catch(() => parseScenario(scenarioText as string, parseOptions))
+    : parseScenario(scenarioText as string, parseOptions);
   return {
     runId: manifest.runId ?? basename(directory),
     scenario,
