@@ -89,7 +89,7 @@ async function waitForConsole(page: Page, condition: (figures: ConsoleFigures) =
 
 describe('dashboard end to end', () => {
   it(
-    'designs a scenario, runs it, steers it, forks, compares and opens the brief',
+    'designs a scenario, runs it, steers it, forks, compares, shows the graph and opens the brief',
     { timeout: 120_000 },
     () =>
       withPage('design-run-steer', async (page) => {

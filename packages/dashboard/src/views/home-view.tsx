@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useApiClient } from '../api/api-context';
 import type { RunSummary, ScenarioSummary } from '../api/api-types';
+import { openRunStatusStream } from '../api/run-status-stream';
 import { formatCost, isLiveStatus } from '../components/format';
 import { EmptyState, ErrorMessage, Loading } from '../components/status-states';
 import { navigate } from '../state/hash-route';
@@ -10,7 +11,25 @@ import { useApi } from '../state/use-api';
 export function HomeView() {
   const client = useApiClient();
   const scenarios = useApi(() => client.listScenarios(), []);
-  const runs = useApi(() => client.listRuns(), [], 2000);
+  const runs = useApi(() => client.listRuns(), [], 5000);
+  const reloadRuns = runs.reload;
+  // Status changes arrive as they happen; the list is re-read at most once a second for them.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stream = openRunStatusStream({
+      client,
+      onChange: () => {
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          reloadRuns();
+        }, 1000);
+      },
+    });
+    return () => {
+      stream.close();
+      if (timer) clearTimeout(timer);
+    };
+  }, [client, reloadRuns]);
   const [starting, setStarting] = useState<string>();
   const [startError, setStartError] = useState<Error>();
   const [selected, setSelected] = useState<string[]>([]);
