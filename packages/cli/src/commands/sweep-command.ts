@@ -150,6 +150,9 @@ export async function sweepCommand(
   const outcomes = await runSweep(
     plan,
     ruleSweepExecutor(scenarioText, {
+      ...(/^(data|documents|personas)\s*:/m.test(scenarioText)
+        ? { worldDirectory: dirname(scenarioPath) }
+        : {}),
       file: scenarioPath,
       ...(definition.steps ? { steps: definition.steps } : {}),
     }),

@@ -1,5 +1,5 @@
 import { runPool } from '../engine/work-pool';
-import { parseScenario } from '../scenario/scenario-loader';
+import { parseGroundedScenario, parseScenario } from '../scenario/scenario-loader';
 import { captureRun } from './run-capture';
 import { computeRunMetrics, type RunMetrics } from './run-metrics';
 import type { SweepMember, SweepPlan } from './sweep-definition';
@@ -38,19 +38,23 @@ export function finalValues(metrics: RunMetrics): Record<string, number> {
 
 /**
  * An executor that parses the scenario text with the member's seed and parameters (and `steps`)
- * and runs it in process with rule agents, keeping only its final metric values.
+ * and runs it in process with rule agents, keeping only its final metric values. With
+ * `worldDirectory` the scenario's company world (data, documents, personas) is built from there.
  */
 export function ruleSweepExecutor(
   scenarioText: string,
-  options: { file?: string; steps?: number } = {},
+  options: { file?: string; steps?: number; worldDirectory?: string } = {},
 ): SweepExecutor {
   return async (member) => {
-    const scenario = parseScenario(scenarioText, {
+    const parseOptions = {
       ...(options.file ? { file: options.file } : {}),
       ...(options.steps ? { steps: options.steps } : {}),
       seed: member.seed,
       parameters: member.parameters,
-    });
+    };
+    const scenario = options.worldDirectory
+      ? await parseGroundedScenario(scenarioText, { ...parseOptions, worldDirectory: options.worldDirectory })
+      : parseScenario(scenarioText, parseOptions);
     const records = await captureRun(scenario, { runId: `sweep-member-${member.index}` });
     const state = records.finalState;
     return {
