@@ -1,11 +1,11 @@
 import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import {
   Cassette,
   type ChatRouter,
   createEngine,
   ProviderError,
-  parseScenario,
+  parseGroundedScenario,
   ReplayRouter,
   resolveModelSetup,
   SandtableError,
@@ -41,12 +41,15 @@ export async function interviewCommand(
     seed: number;
     steps: number;
     parameters: Record<string, string | number | boolean>;
+    scenarioFile?: string | null;
   };
-  const scenario = parseScenario(await read('scenario.yaml'), {
+  // A grounded scenario's world (data, documents) sits beside the original scenario file.
+  const scenario = await parseGroundedScenario(await read('scenario.yaml'), {
     file: join(runDirectory, 'scenario.yaml'),
     seed: manifest.seed,
     steps: options.step ?? manifest.steps,
     parameters: manifest.parameters,
+    ...(manifest.scenarioFile ? { worldDirectory: dirname(resolve(manifest.scenarioFile)) } : {}),
   });
   if (!scenario.agents.some((agent) => agent.id === agentId)) {
     throw new SandtableError(

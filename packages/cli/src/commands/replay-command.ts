@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseScenario, SandtableError, wallClockFields } from '@sandtable/core';
+import { dirname, join, resolve } from 'node:path';
+import { parseGroundedScenario, SandtableError, wallClockFields } from '@sandtable/core';
 import type { CommandIo } from '../command-io';
 import { runScenario } from './run-command';
 
@@ -10,6 +10,7 @@ interface RunManifest {
   seed: number;
   steps: number;
   parameters: Record<string, string | number | boolean>;
+  scenarioFile?: string | null;
 }
 
 function stripWallClock(line: string): string {
@@ -43,11 +44,13 @@ export async function replayCommand(
   const scenarioText = await read('scenario.yaml');
   await read('cassette.jsonl');
   const recordedEvents = (await read('events.jsonl')).trim().split('\n');
-  const scenario = parseScenario(scenarioText, {
+  // A grounded scenario's world (data, documents) sits beside the original scenario file.
+  const scenario = await parseGroundedScenario(scenarioText, {
     file: join(runDirectory, 'scenario.yaml'),
     seed: manifest.seed,
     steps: manifest.steps,
     parameters: manifest.parameters,
+    ...(manifest.scenarioFile ? { worldDirectory: dirname(resolve(manifest.scenarioFile)) } : {}),
   });
   const { exitCode, directory } = await runScenario(
     scenario,
