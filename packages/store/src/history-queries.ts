@@ -363,10 +363,27 @@ export class HistoryQueries {
   }
 
   async eventsOfSteps(runId: string, fromStep: number, toStep: number): Promise<RunEvent[]> {
+    // The steps' sequence range keeps this a primary-key range scan (resume reads every step).
+    const [range] = await rowsOf<{ after: number | null; through: number | null }>(
+      this.database,
+      sql`SELECT (SELECT max(last_sequence) FROM steps WHERE run_id = ${runId} AND step < ${fromStep}) AS after,
+        (SELECT last_sequence FROM steps WHERE run_id = ${runId} AND step = ${toStep}) AS through`,
+    );
+    const after = Number(range?.after ?? 0);
+    const through =
+      range?.through === null || range?.through === undefined ? undefined : Number(range.through);
     const rows = await this.database
       .select({ body: events.body })
       .from(events)
-      .where(and(eq(events.runId, runId), gte(events.step, fromStep), lte(events.step, toStep)))
+      .where(
+        and(
+          eq(events.runId, runId),
+          sql`${events.sequence} > ${after}`,
+          through !== undefined ? lte(events.sequence, through) : undefined,
+          gte(events.step, fromStep),
+          lte(events.step, toStep),
+        ),
+      )
       .orderBy(asc(events.sequence));
     return rows.map((row) => row.body as RunEvent);
   }
