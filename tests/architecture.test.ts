@@ -32,6 +32,12 @@ const rules = {
       to: { path: '(^|/)packages/(cli|dashboard)/' },
     },
     {
+      name: 'dashboard-talks-to-the-server-over-http-only',
+      severity: 'error',
+      from: { path: '(^|/)packages/dashboard/' },
+      to: { path: '(^|/)packages/(core|store|server|cli)/|@sandtable/' },
+    },
+    {
       name: 'no-circular-imports',
       severity: 'error',
       from: { path: '(^|/)packages/' },
@@ -47,7 +53,7 @@ async function violations(paths: string[]) {
     tsPreCompilationDeps: true,
     exclude: { path: 'node_modules' },
     doNotFollow: { path: 'node_modules' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.json'] },
   } as never);
   const output = result.output as ICruiseResult;
   return {
@@ -69,5 +75,6 @@ describe('architecture', () => {
     const { found } = await violations(['tests/__fixtures__/wrong-way']);
     expect(found.some((line) => line.startsWith('core-imports-no-other-package'))).toBe(true);
     expect(found.some((line) => line.startsWith('no-circular-imports'))).toBe(true);
+    expect(found.some((line) => line.startsWith('dashboard-talks-to-the-server-over-http-only'))).toBe(true);
   });
 });

@@ -1,0 +1,4 @@
+// Deliberately wrong: the dashboard may reach the engine only over HTTP.
+import { b } from '../core/b';
+
+export const View = () => b;
