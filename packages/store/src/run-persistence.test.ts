@@ -214,6 +214,7 @@ describe('persisted runs', () => {
     await waitFor(async () => batches.some((batch) => batch.kind === 'boundary'));
     expect(batches.at(-1)?.events.map((event) => event.type)).toEqual(['run-paused']);
     expect((await allEvents(record.id)).at(-1)?.type).toBe('run-paused');
+    expect((await store.getRun(record.id))?.status).toBe('paused');
     persisted.run.setVariable('stock', 42);
     await waitFor(async () => batches.filter((batch) => batch.kind === 'boundary').length === 2);
     expect(batches.at(-1)?.events.map((event) => event.type)).toEqual(['variable-set', 'state-changed']);

@@ -141,6 +141,10 @@ export class RunPersistence {
       if (boundary.length > 0) {
         this.inputWrites = this.inputWrites.then(async () => {
           await this.store.appendBoundary(this.runId, boundary);
+          if (input.kind === 'paused' || input.kind === 'resumed')
+            await this.store.updateRun(this.runId, {
+              status: input.kind === 'paused' ? 'paused' : 'running',
+            });
           this.committedSequence = boundary.at(-1)?.sequence ?? this.committedSequence;
           this.publish({ runId: this.runId, kind: 'boundary', step: undefined, events: boundary });
         });
