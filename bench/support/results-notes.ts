@@ -76,13 +76,15 @@ export function missedTargetNotes(results: AllResults): string[] {
     notes.push(
       `- **Overhead: ${overhead.summary.engineCallsPerSecond.median} model calls/s (worst ${overhead.summary.engineCallsPerSecond.worst}); the target is 2,000.** Client CPU is`,
       `  ${overhead.summary.engineCpuMillisecondsPerCall.median} ms per call; the engine’s own share is ${overhead.summary.inProcessCpuMillisecondsPerCall.median} ms (${overhead.summary.inProcessCallsPerSecond.median} calls/s with an in-process`,
-      `  provider), the model layer over HTTP (router + \`openai\` SDK + fetch) ${overhead.summary.routerCpuMillisecondsPerCall.median} ms. Why: (1) the simulated server’s 1 s keep-alive`,
-      '  makes every call open a new TCP connection — undici subtracts a 1 s safety margin from the server’s keep-alive hint — so the',
-      '  client pays a connect and a close per call; with 5 s (uvicorn’s default, what vLLM sends) the engine went from 575 to 1,064',
-      '  calls/s in this benchmark on a patched copy (decision 0005); (2) the SDK path costs ~0.7 ms per call; (3) the router hashes the whole request (canonical',
-      '  JSON + SHA-256 of ~12 kB) on every attempt, ~10% of the engine’s own CPU. What would close it: keep-alive 5 s in',
-      '  SimulatedModelServer; a lean transport for OpenAI-compatible endpoints (one undici pool, the body serialised once, no SDK',
-      '  object layer); hashing once per call.',
+      `  provider), the model layer over HTTP ${overhead.summary.routerCpuMillisecondsPerCall.median} ms${
+        overhead.summary.sdkRouterCpuMillisecondsPerCall
+          ? ` with the direct transport (${overhead.summary.sdkRouterCpuMillisecondsPerCall.median} ms through the \`openai\` SDK; engine direct ÷ SDK ${overhead.summary.engineDirectOverSdk.median}×)`
+          : ' through the `openai` SDK'
+      }. Done: keep-alive 5 s in the`,
+      '  simulated server, the request hashed once per call, a lean transport for OpenAI-compatible endpoints (decision 0011). Why still',
+      '  short: the engine’s own CPU per call grows with the run’s length — long-term memory recall queries a MiniSearch index (prefix',
+      '  + fuzzy) with the step’s events, goals and the whole inbox, for every agent and step. What would close it: bound the recall',
+      '  query (distinct terms, a cap, no fuzzy for inbox text) so the engine’s own cost stays near its 2-step figure.',
     );
   }
 

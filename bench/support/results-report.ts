@@ -164,7 +164,12 @@ export async function renderResults(context: ReportContext): Promise<string> {
     targetRows.push([
       'Overhead: ≥ 2,000 model calls/s against a zero-latency local server on 2 cores',
       `engine ${pair(overhead.summary.engineCallsPerSecond, ' calls/s')}, ${pair(overhead.summary.engineCpuMillisecondsPerCall, ' ms')} client CPU per call`,
-      `model layer alone (router + openai SDK): ${pair(overhead.summary.routerCallsPerSecond, ' calls/s')}, ${pair(overhead.summary.routerCpuMillisecondsPerCall, ' ms')} CPU per call; engine with an in-process provider (no HTTP): ${pair(overhead.summary.inProcessCallsPerSecond, ' calls/s')}, ${pair(overhead.summary.inProcessCpuMillisecondsPerCall, ' ms')} CPU per call`,
+      `${
+        // Results written before the SDK/direct comparison have no sdk* figures.
+        overhead.summary.sdkEngineCallsPerSecond
+          ? `same engine through the openai SDK: ${pair(overhead.summary.sdkEngineCallsPerSecond, ' calls/s')}, ${pair(overhead.summary.sdkEngineCpuMillisecondsPerCall, ' ms')} CPU per call (direct ÷ SDK ${pair(overhead.summary.engineDirectOverSdk, '×')}); model layer alone, direct: ${pair(overhead.summary.routerCallsPerSecond, ' calls/s')}, ${pair(overhead.summary.routerCpuMillisecondsPerCall, ' ms')} CPU per call (SDK: ${pair(overhead.summary.sdkRouterCallsPerSecond, ' calls/s')}, ${pair(overhead.summary.sdkRouterCpuMillisecondsPerCall, ' ms')})`
+          : `model layer alone (router + openai SDK): ${pair(overhead.summary.routerCallsPerSecond, ' calls/s')}, ${pair(overhead.summary.routerCpuMillisecondsPerCall, ' ms')} CPU per call`
+      }; engine with an in-process provider (no HTTP): ${pair(overhead.summary.inProcessCallsPerSecond, ' calls/s')}, ${pair(overhead.summary.inProcessCpuMillisecondsPerCall, ' ms')} CPU per call`,
       verdict(overhead.summary.engineCallsPerSecond.median >= 2000),
     ]);
   }
@@ -384,7 +389,10 @@ export async function renderResults(context: ReportContext): Promise<string> {
     lines.push('## Overhead: zero-latency server on loopback', '');
     lines.push(
       `Command: \`${overhead.command}\`. The simulated server runs in its own process; figures are the client process’s.`,
-      `Model layer: \`ModelRouter.chat\` through the \`openai\` SDK, ${overhead.inFlight} in flight, ${overhead.routerCalls} calls. Engine: 200 agents × ${overhead.engine.steps} steps, endpoint limit ${overhead.engine.endpointConcurrency}.`,
+      `Model layer: \`ModelRouter.chat\`, ${overhead.inFlight} in flight, ${overhead.routerCalls} calls. Engine: 200 agents × ${overhead.engine.steps} steps, endpoint limit ${overhead.engine.endpointConcurrency}.`,
+      overhead.summary.sdkEngineCallsPerSecond
+        ? 'Each runs with OpenAIProvider’s default `direct` transport (node:http keep-alive pool, decision 0011) and through the `openai` SDK (`sdk`), in the same seed.'
+        : 'Both through the `openai` SDK (results from before the direct transport).',
       '',
     );
     lines.push(
@@ -396,6 +404,11 @@ export async function renderResults(context: ReportContext): Promise<string> {
           'engine calls/s',
           'engine CPU ms/call',
           'engine CPU ÷ wall time',
+          'SDK: model layer calls/s',
+          'SDK: model layer CPU ms/call',
+          'SDK: engine calls/s',
+          'SDK: engine CPU ms/call',
+          'engine direct ÷ SDK',
           'engine in process calls/s',
           'engine in process CPU ms/call',
         ],
@@ -406,6 +419,11 @@ export async function renderResults(context: ReportContext): Promise<string> {
           sample.engineCallsPerSecond,
           sample.engineCpuMillisecondsPerCall,
           percent(sample.engineCpuShare),
+          sample.sdkRouterCallsPerSecond ?? '—',
+          sample.sdkRouterCpuMillisecondsPerCall ?? '—',
+          sample.sdkEngineCallsPerSecond ?? '—',
+          sample.sdkEngineCpuMillisecondsPerCall ?? '—',
+          sample.engineDirectOverSdk === undefined ? '—' : `${sample.engineDirectOverSdk}×`,
           sample.inProcessCallsPerSecond,
           sample.inProcessCpuMillisecondsPerCall,
         ]),
