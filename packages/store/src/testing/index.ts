@@ -7,5 +7,6 @@ export {
   simulatedRouter,
   startDeterministicModelServer,
 } from './model-world';
+export { describePersistenceContract } from './persistence-contract';
 export { createTestDatabase, testPostgresUrl } from './postgres-database';
 export { describeStoreContract, sampleStepEvents } from './store-contract';
