@@ -10,6 +10,9 @@ export interface PassageHit {
 }
 
 /** Words too common to tell passages apart; left out of queries built from agent context. */
+/** Distinct terms a query keeps (see {@link DocumentIndex.query}). */
+export const maxQueryTerms = 24;
+
 const stopWords = new Set(
   'a an and are as at be by for from has have in is it its of on or that the this to was were will with you your our we i me my not no'.split(
     ' ',
@@ -59,12 +62,24 @@ export class PassageIndex {
 
   /**
    * The best passages for a query, best first; empty for an empty query. `boost` multiplies a
-   * passage's score (e.g. the documents that name the asking agent).
+   * passage's score (e.g. the documents that name the asking agent). The query keeps its first
+   * {@link maxQueryTerms} distinct terms: fuzzy matching costs per term, and a long query (an inbox,
+   * a step's events) would otherwise cost milliseconds per agent per step.
    */
-  query(text: string, limit = 3, boost?: (passage: Passage) => number): PassageHit[] {
-    if (limit <= 0 || text.trim() === '') return [];
+  query(
+    text: string,
+    limit = 3,
+    boost?: (passage: Passage) => number,
+    options: { fuzzy?: boolean } = {},
+  ): PassageHit[] {
+    if (limit <= 0) return [];
+    const terms = [...new Set(queryTerms(text))].slice(0, maxQueryTerms);
+    if (terms.length === 0) return [];
     return this.search
-      .search(text, boost ? { boostDocument: (id) => boost(this.passages.get(String(id)) as Passage) } : {})
+      .search(terms.join(' '), {
+        ...(boost ? { boostDocument: (id) => boost(this.passages.get(String(id)) as Passage) } : {}),
+        ...(options.fuzzy === false ? { fuzzy: false } : {}),
+      })
       .map((result) => ({ passage: this.passages.get(String(result.id)) as Passage, score: result.score }))
       .sort((a, b) => b.score - a.score || (a.passage.id < b.passage.id ? -1 : 1))
       .slice(0, limit)
