@@ -10,6 +10,7 @@ import { ApiError, toErrorResponse } from './http/api-error';
 import { openApiDocument } from './http/openapi-document';
 import type { RouteDoc } from './http/route-docs';
 import type { ApiEnvironment, ServerContext } from './http/server-context';
+import { analysisRouteDocs, analysisRoutes } from './routes/analysis-routes';
 import { controlRouteDocs, controlRoutes } from './routes/control-routes';
 import { historyRouteDocs, historyRoutes } from './routes/history-routes';
 import { runRouteDocs, runRoutes } from './routes/run-routes';
@@ -67,6 +68,7 @@ export const routeDocs: readonly RouteDoc[] = [
   ...controlRouteDocs,
   ...historyRouteDocs,
   ...streamRouteDocs,
+  ...analysisRouteDocs,
   ...operationsRouteDocs,
 ];
 
@@ -167,6 +169,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono<Api
   api.route('/', controlRoutes(context));
   api.route('/', historyRoutes(context));
   api.route('/', streamRoutes(context, options.streams));
+  api.route('/', analysisRoutes(context));
   app.route('/api', api);
   app.all('/api/*', (c) =>
     c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404),
