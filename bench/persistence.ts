@@ -10,7 +10,7 @@
  * Writes bench/results/persistence.json.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, parseScenario } from '@sandtable/core';
 import { createStoredRun, openStore, persistRun, type Store } from '@sandtable/store';
@@ -40,15 +40,18 @@ interface PersistenceResult extends ResultHeader {
   stepsPerRun: number;
   medianAgentStepsPerMinute: { off: number; pglite: number; postgres?: number };
   worstAgentStepsPerMinute: { off: number; pglite: number; postgres?: number };
-  /** Persistence-on throughput as a share of persistence-off, medians. */
+  /** Persistence-on throughput as a share of persistence-off: the median over seeds of each seed's pair. */
   pgliteShareOfOff: number;
   postgresShareOfOff?: number;
+  /** The machine's 1-minute load average at the start and the end (2 cores: above 2 means contention). */
+  loadAverage: { start: number; end: number };
   target: string;
   pgliteMeetsTarget: boolean;
   samples: Sample[];
 }
 
 const text = await readFile(scenarioFile, 'utf8');
+const loadAtStart = loadavg()[0] ?? Number.NaN;
 
 async function measureOff(seed: number): Promise<Sample> {
   const scenario = parseScenario(text, { file: scenarioFile, seed, steps, parameters });
@@ -150,9 +153,19 @@ const off = median(rates('none'));
 const on = median(rates('pglite'));
 const onPostgres = postgres ? median(rates('postgres')) : undefined;
 const target = 1_000_000;
+/** Each seed's persisted rate over its own unpersisted rate, then the median over seeds. */
+const shareOfOff = (backend: Sample['backend']) =>
+  median(
+    samples
+      .filter((sample) => sample.backend === backend)
+      .map((sample) => {
+        const bare = samples.find((other) => other.backend === 'none' && other.seed === sample.seed);
+        return sample.agentStepsPerMinute / (bare?.agentStepsPerMinute ?? Number.NaN);
+      }),
+  );
 console.log(
   `rule-agent steps per minute: persistence off ${off.toLocaleString('en')}, on (PGlite) ${on.toLocaleString('en')} ` +
-    `(${Math.round((on / off) * 100)}% of off)${onPostgres ? `, on (PostgreSQL) ${onPostgres.toLocaleString('en')}` : ''}; target ≥ ${target.toLocaleString('en')} with persistence on`,
+    `(${Math.round(shareOfOff('pglite') * 100)}% of off, seed by seed)${onPostgres ? `, on (PostgreSQL) ${onPostgres.toLocaleString('en')}` : ''}; target ≥ ${target.toLocaleString('en')} with persistence on`,
 );
 await writeResult<PersistenceResult>('persistence', 'persistence.ts', {
   scenario: 'scenarios/bank-run.yaml (10,002 rule agents, rumour_strength 0.2)',
@@ -163,8 +176,9 @@ await writeResult<PersistenceResult>('persistence', 'persistence.ts', {
     pglite: Math.min(...rates('pglite')),
     ...(postgres ? { postgres: Math.min(...rates('postgres')) } : {}),
   },
-  pgliteShareOfOff: round(on / off),
-  ...(onPostgres ? { postgresShareOfOff: round(onPostgres / off) } : {}),
+  pgliteShareOfOff: round(shareOfOff('pglite')),
+  ...(onPostgres ? { postgresShareOfOff: round(shareOfOff('postgres')) } : {}),
+  loadAverage: { start: round(loadAtStart, 2), end: round(loadavg()[0] ?? Number.NaN, 2) },
   target: `≥ ${target.toLocaleString('en')} rule-agent steps per minute with persistence on`,
   pgliteMeetsTarget: on >= target,
   samples,
