@@ -70,7 +70,7 @@ export class PassageIndex {
     text: string,
     limit = 3,
     boost?: (passage: Passage) => number,
-    options: { fuzzy?: boolean } = {},
+    options: { exact?: boolean } = {},
   ): PassageHit[] {
     if (limit <= 0) return [];
     const terms = [...new Set(queryTerms(text))].slice(0, maxQueryTerms);
@@ -78,7 +78,7 @@ export class PassageIndex {
     return this.search
       .search(terms.join(' '), {
         ...(boost ? { boostDocument: (id) => boost(this.passages.get(String(id)) as Passage) } : {}),
-        ...(options.fuzzy === false ? { fuzzy: false } : {}),
+        ...(options.exact ? { fuzzy: false, prefix: false } : {}),
       })
       .map((result) => ({ passage: this.passages.get(String(result.id)) as Passage, score: result.score }))
       .sort((a, b) => b.score - a.score || (a.passage.id < b.passage.id ? -1 : 1))

@@ -122,12 +122,12 @@ export class LongTermMemory {
       this.indexed = this.entries.length;
     }
     const { recall } = this.options;
-    // Exact terms (prefix matching aside): recall runs for every agent every step, and fuzzy
-    // matching over a growing archive was most of a model-backed step's CPU.
+    // Exact terms, no prefix or fuzzy expansion: recall runs for every agent every step, and
+    // expanding every term over a growing archive was most of a model-backed step's CPU.
     const hits = this.index.query(query, also.trim() === '' ? recall : recall - 1, undefined, {
       fuzzy: false,
     });
-    for (const hit of this.index.query(also, recall, undefined, { fuzzy: false })) {
+    for (const hit of this.index.query(also, recall, undefined, { exact: true })) {
       if (hits.length >= recall) break;
       if (!hits.some((taken) => taken.passage.id === hit.passage.id)) hits.push(hit);
     }
