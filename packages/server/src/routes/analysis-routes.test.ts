@@ -24,7 +24,7 @@ describe('analysis routes', () => {
   let server: TestServer;
   let alpha: string;
   let beta: string;
-  const runs: Record<string, string> = {};
+  const runs = { first: '', again: '', other: '' };
   const as = (token: string, path: string, init: RequestInit = {}) =>
     server.app.request(path, {
       ...init,
@@ -153,6 +153,58 @@ describe('analysis routes', () => {
     const malformed = await as(alpha, `/api/compare?runs=${runs.first}`);
     expect(malformed.status).toBe(400);
     expect((await readJson(malformed)).error.code).toBe('REQUEST_INVALID');
+  });
+
+  it('runs a sweep of a stored scenario over parameter values × seeds and aggregates it', async () => {
+    const { scenarioId } = await readJson(await as(alpha, `/api/runs/${runs.first}`));
+    const started = await as(
+      alpha,
+      '/api/sweeps',
+      jsonBody({ scenarioId, seeds: [1, 2, 3], grid: { regrowth: [1.05, 1.5] }, steps: 4 }),
+    );
+    expect(started.status).toBe(202);
+    const sweep = await readJson(started);
+    expect(sweep).toMatchObject({ scenarioName: 'Village', runs: 6, status: 'running' });
+    let done = sweep;
+    while (done.status === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      done = await readJson(await as(alpha, `/api/sweeps/${sweep.id}`));
+    }
+    expect(done).toMatchObject({ status: 'completed', completed: 6, failed: 0 });
+    expect(done.report.settings.map((setting: { parameters: unknown }) => setting.parameters)).toEqual([
+      { regrowth: 1.05 },
+      { regrowth: 1.5 },
+    ]);
+    // Faster regrowth leaves a fuller pool: the effect of regrowth 1.5 against 1.05 is positive.
+    const effect = done.report.effects.find(
+      (entry: { parameter: string; metric: string }) =>
+        entry.parameter === 'regrowth' && entry.metric === 'pool',
+    );
+    expect(effect.difference).toBeGreaterThan(0);
+    const pool = done.metrics.find((metric: { metric: string }) => metric.metric === 'pool');
+    expect(pool.values).toHaveLength(6);
+    expect(pool.low).toBeLessThan(pool.mean);
+
+    const listed = await readJson(await as(alpha, '/api/sweeps'));
+    expect(listed.sweeps.map((entry: { id: string }) => entry.id)).toContain(sweep.id);
+    expect((await readJson(await as(beta, '/api/sweeps'))).sweeps).toEqual([]);
+    const hidden = await as(beta, `/api/sweeps/${sweep.id}`);
+    expect((await readJson(hidden)).error.code).toBe('SWEEP_NOT_FOUND');
+
+    const tooLarge = await as(
+      alpha,
+      '/api/sweeps',
+      jsonBody({ scenarioId, seeds: { from: 1, count: 150 }, grid: { regrowth: [1.1, 1.2] } }),
+    );
+    expect(tooLarge.status).toBe(400);
+    expect((await readJson(tooLarge)).error.code).toBe('SWEEP_TOO_LARGE');
+    const badValue = await as(
+      alpha,
+      '/api/sweeps',
+      jsonBody({ scenarioId, seeds: [1], grid: { regrowth: [9] } }),
+    );
+    expect(badValue.status).toBe(422);
+    expect((await readJson(badValue)).error.code).toBe('SCENARIO_INVALID');
   });
 
   it('makes a valid scenario from a sentence, with parameters that override it', async () => {

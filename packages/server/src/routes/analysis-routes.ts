@@ -20,6 +20,7 @@ import type { RouteDoc } from '../http/route-docs';
 import type { ApiEnvironment, ServerContext } from '../http/server-context';
 import { validate } from '../http/validation';
 import { runInWorkspace } from './run-access';
+import { sweepRouteDocs, sweepRoutes } from './sweep-routes';
 
 /** GET /compare */
 export const CompareQuery = z.strictObject({
@@ -87,7 +88,7 @@ function notEnded(record: RunRecord, what: string): ApiError {
  * `sandtable brief` / `evaluate` / `compare` give for a run folder — and scenarios from a
  * plain-English sentence. A brief and evaluation are computed once per ended run and kept in the
  * store's `briefs`/`evaluations` tables, tagged with the run's last event sequence so a run that
- * is reopened and runs on gets new ones.
+ * is reopened and runs on gets new ones. Sweeps ({@link sweepRoutes}) are mounted here too.
  */
 export function analysisRoutes(
   context: ServerContext,
@@ -225,6 +226,7 @@ export function analysisRoutes(
     });
   });
 
+  routes.route('/', sweepRoutes(context));
   return routes;
 }
 
@@ -273,4 +275,5 @@ export const analysisRouteDocs: RouteDoc[] = [
       400: 'TEMPLATE_DESCRIPTION_EMPTY; template parameter errors',
     },
   },
+  ...sweepRouteDocs,
 ];
