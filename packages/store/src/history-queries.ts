@@ -1,4 +1,4 @@
-import type { CassetteEntry, RunEvent, StateChange } from '@sandtable/core';
+import type { AttemptRecord, CassetteEntry, RunEvent, StateChange } from '@sandtable/core';
 import { SandtableError } from '@sandtable/core';
 import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { newId } from './catalog-queries';
@@ -478,15 +478,18 @@ export class HistoryQueries {
     return state;
   }
 
-  async recordModelCall(runId: string, call: Omit<StoredModelCall, 'ordinal' | 'createdAt'>): Promise<void> {
+  async recordModelCall(
+    runId: string,
+    call: Omit<StoredModelCall, 'ordinal' | 'createdAt' | 'attempts'> & { attempts?: AttemptRecord[] },
+  ): Promise<void> {
     const previous = this.callChains.get(runId) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
       .then(async () => {
         await this.database.execute(sql`
-          INSERT INTO model_calls (run_id, ordinal, step, agent_id, target, cassette_key, entry)
+          INSERT INTO model_calls (run_id, ordinal, step, agent_id, target, cassette_key, entry, attempts)
           SELECT ${runId}, coalesce(max(ordinal), 0) + 1, ${call.step}::integer, ${call.agentId}::text, ${call.target},
-            ${call.entry.key}, ${JSON.stringify(call.entry)}::json
+            ${call.entry.key}, ${JSON.stringify(call.entry)}::json, ${JSON.stringify(call.attempts ?? [])}::json
           FROM model_calls WHERE run_id = ${runId}`);
       });
     this.callChains.set(runId, next);
@@ -518,6 +521,7 @@ export class HistoryQueries {
       agentId: row.agentId,
       target: row.target,
       entry: row.entry as CassetteEntry,
+      attempts: (row.attempts ?? []) as AttemptRecord[],
       createdAt: row.createdAt,
     }));
   }
@@ -584,8 +588,8 @@ export class HistoryQueries {
         sql`INSERT INTO control_inputs (run_id, ordinal, after_step, kind, input)
           SELECT ${childRunId}, ordinal, after_step, kind, input FROM control_inputs
           WHERE run_id = ${parentRunId} AND after_step < ${count}`,
-        sql`INSERT INTO model_calls (run_id, ordinal, step, agent_id, target, cassette_key, entry, created_at)
-          SELECT ${childRunId}, row_number() OVER (ORDER BY ordinal), step, agent_id, target, cassette_key, entry, created_at
+        sql`INSERT INTO model_calls (run_id, ordinal, step, agent_id, target, cassette_key, entry, attempts, created_at)
+          SELECT ${childRunId}, row_number() OVER (ORDER BY ordinal), step, agent_id, target, cassette_key, entry, attempts, created_at
           FROM model_calls WHERE run_id = ${parentRunId} AND step <= ${count}`,
       ];
       for (const statement of copies) await transaction.execute(statement);

@@ -13,8 +13,16 @@ describe('migrations', () => {
   it('create every table and column the drizzle schema declares, once, in order', async () => {
     const database = drizzle({ client, schema }) as unknown as StoreDatabase;
     const migrations = await readMigrations();
-    expect(migrations.map((migration) => migration.id)).toEqual(['0001_initial', '0002_json_as_text']);
-    expect(await migrate(database, migrations)).toEqual(['0001_initial', '0002_json_as_text']);
+    expect(migrations.map((migration) => migration.id)).toEqual([
+      '0001_initial',
+      '0002_json_as_text',
+      '0003_model_call_attempts',
+    ]);
+    expect(await migrate(database, migrations)).toEqual([
+      '0001_initial',
+      '0002_json_as_text',
+      '0003_model_call_attempts',
+    ]);
     expect(await migrate(database, migrations)).toEqual([]);
     const { rows } = await client.query<{ table_name: string; column_name: string; data_type: string }>(
       `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public'`,

@@ -1,4 +1,5 @@
 import {
+  type AttemptRecord,
   Cassette,
   type CassetteEntry,
   type ChatCallOptions,
@@ -110,16 +111,22 @@ export class PersistentRouter implements ChatRouter {
     }
     this.live += 1;
     entry.record(keyed, routed.response);
-    await this.#record(entry.entries[0]!, target, options);
+    await this.#record(entry.entries[0]!, target, options, routed.attempts);
     return routed;
   }
 
-  async #record(entry: CassetteEntry, target: string, options: ChatCallOptions): Promise<void> {
+  async #record(
+    entry: CassetteEntry,
+    target: string,
+    options: ChatCallOptions,
+    attempts: AttemptRecord[] = [],
+  ): Promise<void> {
     await this.store.recordModelCall(this.runId, {
       step: options.step ?? entry.metadata?.step ?? null,
       agentId: options.agentId ?? entry.metadata?.agentId ?? null,
       target,
       entry,
+      attempts,
     });
   }
 }

@@ -160,6 +160,7 @@ export const modelCalls = pgTable(
     target: text('target').notNull(),
     cassetteKey: text('cassette_key').notNull(),
     entry: json('entry').notNull(),
+    attempts: json('attempts').$type<unknown[]>(),
     createdAt: createdAt(),
   },
   (table) => [primaryKey({ columns: [table.runId, table.ordinal] })],

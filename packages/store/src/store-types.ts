@@ -1,4 +1,11 @@
-import type { CassetteEntry, MessageRecord, Run, RunEvent, StateChange } from '@sandtable/core';
+import type {
+  AttemptRecord,
+  CassetteEntry,
+  MessageRecord,
+  Run,
+  RunEvent,
+  StateChange,
+} from '@sandtable/core';
 
 /** A control input as the run applied it (mute, inject, set variable, pause transitions). */
 export type ControlInput = Parameters<Run['applyInput']>[0];
@@ -184,6 +191,11 @@ export interface StoredModelCall {
   /** The tier, endpoint or `endpoint/model` the agent asked for. */
   target: string;
   entry: CassetteEntry;
+  /**
+   * Every attempt the router made for it (retries, hedges, failovers): endpoint, model, tokens,
+   * latency, cost, outcome, prompt and response SHA-256. Empty for calls answered from the store.
+   */
+  attempts: AttemptRecord[];
   createdAt: Date;
 }
 
@@ -413,7 +425,10 @@ export interface Store {
    */
   stateAt(runId: string, step: number): Promise<WorldSnapshot | undefined>;
   /** Records one model call as soon as it completes (outside any step transaction). */
-  recordModelCall(runId: string, call: Omit<StoredModelCall, 'ordinal' | 'createdAt'>): Promise<void>;
+  recordModelCall(
+    runId: string,
+    call: Omit<StoredModelCall, 'ordinal' | 'createdAt' | 'attempts'> & { attempts?: AttemptRecord[] },
+  ): Promise<void>;
   /** Model calls in recording order. */
   modelCalls(runId: string, options?: { step?: number; agentId?: string }): Promise<StoredModelCall[]>;
   /** Control inputs in the order they were applied. */

@@ -127,7 +127,15 @@ export function describePersistenceContract(
         lastSequence: live.length,
       });
       // Two model-backed skippers, eight steps: every call was recorded as it completed.
-      expect(await store.modelCalls(record.id)).toHaveLength(16);
+      const calls = await store.modelCalls(record.id);
+      expect(calls).toHaveLength(16);
+      // Provenance: each call's attempts, with hashes and token counts.
+      expect(calls[0]?.attempts[0]).toMatchObject({
+        tier: 'fast',
+        outcome: 'ok',
+        promptSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        usage: { promptTokens: expect.any(Number) },
+      });
       expect(server.stats().chatRequests - before).toBe(16);
       expect((await store.listAgents(record.id)).map((agent) => agent.agentId).slice(0, 3)).toEqual([
         'skipper-0001',
