@@ -207,6 +207,20 @@ describe('analysis routes', () => {
     expect((await readJson(badValue)).error.code).toBe('SCENARIO_INVALID');
   });
 
+  it('lists the analysis routes in /openapi.json', async () => {
+    const document = await readJson(await as(alpha, '/openapi.json'));
+    for (const path of [
+      '/api/runs/{id}/brief',
+      '/api/runs/{id}/brief.pdf',
+      '/api/runs/{id}/evaluation',
+      '/api/compare',
+      '/api/scenarios/from-description',
+      '/api/sweeps',
+      '/api/sweeps/{id}',
+    ])
+      expect(Object.keys(document.paths)).toContain(path);
+  });
+
   it('makes a valid scenario from a sentence, with parameters that override it', async () => {
     const response = await as(
       alpha,
