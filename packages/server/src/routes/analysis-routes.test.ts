@@ -57,6 +57,7 @@ describe('analysis routes', () => {
     expect(response.status).toBe(200);
     const body = await readJson(response);
     expect(body.runId).toBe(runs.first);
+    expect(Number.isNaN(Date.parse(body.createdAt))).toBe(false);
     expect(body.brief).toMatchObject({ source: 'rules', title: expect.any(String) });
     expect(body.markdown).toBe(renderBriefMarkdown(body.brief));
 

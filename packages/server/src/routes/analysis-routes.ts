@@ -60,6 +60,8 @@ interface StoredAnalysis {
   brief: ExecutiveBrief;
   markdown: string;
   evaluation: RunEvaluation;
+  /** When the brief was first written (and stored). */
+  createdAt: Date;
 }
 
 /** The brief stored for a run (`briefs` table, format `markdown`): the sequence it was made at. */
@@ -105,7 +107,11 @@ export function analysisRoutes(
     ]);
     const briefData = briefs
       .filter((entry) => entry.format === 'markdown')
-      .map((entry) => ({ markdown: entry.body, data: entry.data as BriefData | null }))
+      .map((entry) => ({
+        markdown: entry.body,
+        data: entry.data as BriefData | null,
+        createdAt: entry.createdAt,
+      }))
       .findLast((entry) => entry.data?.lastSequence === record.lastSequence);
     const evaluationBody = evaluations
       .filter((entry) => entry.kind === 'rules')
@@ -116,12 +122,13 @@ export function analysisRoutes(
         brief: briefData.data.brief,
         markdown: briefData.markdown,
         evaluation: evaluationBody.evaluation,
+        createdAt: briefData.createdAt,
       };
     const analysis = analyzeRun(await storedRunRecords(store, record));
     const markdown = renderBriefMarkdown(analysis.brief);
     const { lastSequence } = record;
     // Two requests at once may both store one; the later read takes the last, and they are equal.
-    await store.addBrief(record.id, {
+    const stored = await store.addBrief(record.id, {
       format: 'markdown',
       body: markdown,
       data: { lastSequence, brief: analysis.brief } satisfies BriefData,
@@ -130,7 +137,7 @@ export function analysisRoutes(
       kind: 'rules',
       body: { lastSequence, evaluation: analysis.evaluation } satisfies EvaluationBody,
     });
-    return { brief: analysis.brief, markdown, evaluation: analysis.evaluation };
+    return { brief: analysis.brief, markdown, evaluation: analysis.evaluation, createdAt: stored.createdAt };
   }
 
   async function endedRun(c: Parameters<typeof runInWorkspace>[1], what: string): Promise<RunRecord> {
@@ -141,8 +148,8 @@ export function analysisRoutes(
 
   routes.get('/runs/:id/brief', async (c) => {
     const record = await endedRun(c, 'brief');
-    const { brief, markdown } = await analysisOf(record);
-    return c.json({ runId: record.id, markdown, brief });
+    const { brief, markdown, createdAt } = await analysisOf(record);
+    return c.json({ runId: record.id, markdown, brief, createdAt: createdAt.toISOString() });
   });
 
   routes.get('/runs/:id/brief.pdf', async (c) => {
@@ -238,7 +245,7 @@ export const analysisRouteDocs: RouteDoc[] = [
     tag: 'runs',
     summary: 'The executive brief of an ended run (rule-based, deterministic)',
     responses: {
-      200: '{ runId, markdown, brief: ExecutiveBrief }',
+      200: '{ runId, markdown, brief: ExecutiveBrief, createdAt }',
       404: 'RUN_NOT_FOUND; RUN_NOT_FINISHED while the run has not ended',
     },
   },
