@@ -19,10 +19,22 @@ export function hasEnded(record: RunRecord): boolean {
 }
 
 /**
- * A stored model call as the attempt record analysis counts (calls and tokens per step). The
- * store keeps the cassette entry, not the router's attempt, so latency is the provider's own and
- * the cost is 0: the store records no prices.
+ * A stored model call as the attempt records analysis counts (calls, tokens and cost per step),
+ * as `model-calls.jsonl` holds them: the router's own attempts (retries and hedges included) when
+ * the store kept them; for a call answered from the store (no attempts) one record from its
+ * cassette entry, with the provider's latency and cost 0.
  */
+function attemptsOf(runId: string, call: StoredModelCall): AttemptRecord[] {
+  const where = {
+    runId,
+    ...(call.step !== null ? { step: call.step } : {}),
+    ...(call.agentId !== null ? { agentId: call.agentId } : {}),
+  };
+  if (call.attempts && call.attempts.length > 0)
+    return call.attempts.map((attempt) => ({ ...where, ...attempt }));
+  return [attemptOf(runId, call)];
+}
+
 function attemptOf(runId: string, call: StoredModelCall): AttemptRecord {
   const { entry } = call;
   return {
@@ -127,7 +139,7 @@ export async function storedRunRecords(store: Store, record: RunRecord): Promise
     runId: record.id,
     scenario,
     events,
-    ...(calls.length > 0 ? { modelCalls: calls.map((call) => attemptOf(record.id, call)) } : {}),
+    ...(calls.length > 0 ? { modelCalls: calls.flatMap((call) => attemptsOf(record.id, call)) } : {}),
   };
   if (!hasEnded(record)) return records;
   const [state, roster] = await Promise.all([
