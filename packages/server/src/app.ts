@@ -150,7 +150,7 @@ export function createApp(context: ServerContext, options: AppOptions): Hono<Api
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {
     try {
-      await store.getWorkspace('readiness-probe');
+      await store.ping();
       return c.json({ ok: true, store: store.kind });
     } catch (error) {
       logger.warn({ error: (error as Error).message }, 'store not ready');

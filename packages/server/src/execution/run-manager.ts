@@ -60,6 +60,8 @@ interface QueuedRun {
 
 interface ActiveRun {
   record: RunRecord;
+  /** Settles once the engine run exists (or launching failed). */
+  launching?: Promise<unknown>;
   options: LaunchOptions;
   /** The last committed step, as the committed events tell. */
   step: number;
@@ -148,8 +150,11 @@ export class RunManager {
    * @throws {ApiError} 409 RUN_NOT_LIVE when it is not executing in this process (ended, queued, or
    * elsewhere)
    */
-  liveRun(runId: string): Run {
-    const launched = this.active.get(runId)?.launched;
+  async liveRun(runId: string): Promise<Run> {
+    const entry = this.active.get(runId);
+    // A run that has just left the queue is still being built: wait for it rather than refuse.
+    if (entry && !entry.launched) await entry.launching?.catch(() => undefined);
+    const launched = entry?.launched;
     if (!launched) {
       const queued = this.queue.some((entry) => entry.record.id === runId);
       throw new ApiError(
@@ -177,7 +182,7 @@ export class RunManager {
       await this.publishStatus(record);
       return;
     }
-    this.liveRun(runId).stop(reason);
+    (await this.liveRun(runId)).stop(reason);
   }
 
   private pump(): void {
@@ -196,7 +201,7 @@ export class RunManager {
     const { store, live, launcher, logger } = this.options;
     const runId = entry.record.id;
     try {
-      entry.launched = await launcher.launch(
+      const launching = launcher.launch(
         entry.record,
         (events) => {
           void live
@@ -228,6 +233,8 @@ export class RunManager {
         },
         entry.options,
       );
+      entry.launching = launching;
+      entry.launched = await launching;
       this.watchPauses(entry);
       if (this.closing) entry.launched.run.stop(shutdownReasons.running);
       const result = await entry.launched.done;

@@ -1,14 +1,18 @@
 import {
   analyzeRun,
   captureRun,
+  computeRunMetrics,
   formatNumber,
+  ModelRouter,
   parseScenario,
   type RunEvent,
   renderBriefMarkdown,
+  ScriptedModel,
 } from '@sandtable/core';
 import { openStore, type Store } from '@sandtable/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { villageScenario } from '../__fixtures__/village-scenario';
+import { storedRunRecords } from '../execution/stored-run-records';
 import { createTestServer, jsonBody, readJson, waitForRunStatus } from '../test-support';
 
 type TestServer = Awaited<ReturnType<typeof createTestServer>>;
@@ -39,7 +43,21 @@ describe('analysis routes', () => {
   beforeAll(async () => {
     store = await openStore({ url: 'memory:' });
     // Bound beyond loopback, so every request needs a token and runs belong to its workspace.
-    server = await createTestServer({ store, host: '0.0.0.0' });
+    // A scripted model (it calls the first tool offered) at $1 per thousand prompt tokens, for the model run.
+    const router = new ModelRouter({
+      endpoints: [
+        {
+          id: 'local',
+          provider: new ScriptedModel(),
+          model: 'scripted',
+          maxConcurrency: 4,
+          timeoutMs: 10_000,
+          price: { inputPerMillion: 1_000, outputPerMillion: 0 },
+        },
+      ],
+      tiers: { fast: ['local'] },
+    });
+    server = await createTestServer({ store, host: '0.0.0.0', models: { router } });
     alpha = (await store.createToken((await store.createWorkspace({ name: 'alpha' })).id)).secret;
     beta = (await store.createToken((await store.createWorkspace({ name: 'beta' })).id)).secret;
     runs.first = await startRun(1);
@@ -78,6 +96,31 @@ describe('analysis routes', () => {
     const stored = await store.listBriefs(runs.first);
     expect(stored).toHaveLength(1);
     expect(stored[0]?.body).toBe(body.markdown);
+  });
+
+  it('counts a model run’s calls, tokens and cost from the attempts the store kept', async () => {
+    const scenario = villageScenario({ steps: 2, name: 'Model village' }).replace(
+      'role: villager',
+      'role: villager\n    brain: fast',
+    );
+    const created = await as(alpha, '/api/runs', jsonBody({ scenario }));
+    const { id } = await readJson(created);
+    const record = await waitForRunStatus(server, id, ['completed', 'failed']);
+    expect(record.status).toBe('completed');
+    const calls = await store.modelCalls(id);
+    expect(calls).toHaveLength(8);
+    const attempts = calls.flatMap((call) => call.attempts);
+    const tokens = attempts.reduce(
+      (sum, attempt) => sum + attempt.usage.promptTokens + attempt.usage.completionTokens,
+      0,
+    );
+    const metrics = computeRunMetrics(await storedRunRecords(store, record));
+    const total = (name: string) => metrics.series.find((series) => series.name === name)?.total;
+    expect(total('model_calls')).toBe(attempts.length);
+    expect(total('tokens')).toBe(tokens);
+    expect(total('cost_usd')).toBeGreaterThan(0);
+    const brief = await readJson(await as(alpha, `/api/runs/${id}/brief`));
+    expect(brief.brief.runLine).toContain('2 of 2 days');
   });
 
   it('renders the brief as a PDF, the same bytes every time', async () => {

@@ -38,7 +38,7 @@ export function controlRoutes(context: ServerContext): Hono<ApiEnvironment> {
   for (const [name, apply] of Object.entries(runControls)) {
     routes.post(`/runs/:id/${name}`, async (c) => {
       const record = await runInWorkspace(context, c);
-      apply(runs.liveRun(record.id));
+      apply(await runs.liveRun(record.id));
       return c.json(await accepted(record.id), 202);
     });
   }
@@ -52,27 +52,27 @@ export function controlRoutes(context: ServerContext): Hono<ApiEnvironment> {
   for (const [name, apply] of Object.entries(agentControls)) {
     routes.post(`/runs/:id/agents/:agentId/${name}`, async (c) => {
       const record = await runInWorkspace(context, c);
-      apply(runs.liveRun(record.id), c.req.param('agentId'));
+      apply(await runs.liveRun(record.id), c.req.param('agentId'));
       return c.json(await accepted(record.id), 202);
     });
   }
 
   routes.post('/runs/:id/messages', validate('json', InjectMessageBody), async (c) => {
     const record = await runInWorkspace(context, c);
-    runs.liveRun(record.id).injectMessage(c.req.valid('json'));
+    (await runs.liveRun(record.id)).injectMessage(c.req.valid('json'));
     return c.json(await accepted(record.id), 202);
   });
 
   routes.post('/runs/:id/events', validate('json', InjectEventBody), async (c) => {
     const record = await runInWorkspace(context, c);
-    runs.liveRun(record.id).injectEvent(c.req.valid('json'));
+    (await runs.liveRun(record.id)).injectEvent(c.req.valid('json'));
     return c.json(await accepted(record.id), 202);
   });
 
   routes.put('/runs/:id/variables/:name', validate('json', SetVariableBody), async (c) => {
     const record = await runInWorkspace(context, c);
     const body = c.req.valid('json');
-    runs.liveRun(record.id).setVariable(c.req.param('name'), body.value, body.agentId);
+    (await runs.liveRun(record.id)).setVariable(c.req.param('name'), body.value, body.agentId);
     return c.json(await accepted(record.id), 202);
   });
 

@@ -90,7 +90,7 @@ export function runRoutes(context: ServerContext): Hono<ApiEnvironment> {
     const stored = await store.listAgents(record.id);
     let liveAgents: Map<string, { status: string; muted: boolean }> | undefined;
     try {
-      const run = runs.liveRun(record.id);
+      const run = await runs.liveRun(record.id);
       liveAgents = new Map(
         run.agentList.map((agent) => [agent.spec.id, { status: agent.status, muted: agent.muted }]),
       );
@@ -148,7 +148,7 @@ export function runRoutes(context: ServerContext): Hono<ApiEnvironment> {
 
   routes.post('/runs/:id/agents/:agentId/interview', validate('json', InterviewBody), async (c) => {
     const record = await runInWorkspace(context, c);
-    const run = runs.liveRun(record.id);
+    const run = await runs.liveRun(record.id);
     const answer = await run.interview(
       c.req.param('agentId'),
       c.req.valid('json').question,
