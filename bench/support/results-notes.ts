@@ -81,7 +81,7 @@ export function missedTargetNotes(results: AllResults): string[] {
           ? ` with the direct transport (${overhead.summary.sdkRouterCpuMillisecondsPerCall.median} ms through the \`openai\` SDK; engine direct ÷ SDK ${overhead.summary.engineDirectOverSdk.median}×)`
           : ' through the `openai` SDK'
       }. Done: keep-alive 5 s in the`,
-      '  simulated server, the request hashed once per call, a lean transport for OpenAI-compatible endpoints (decision 0011). Why still',
+      '  simulated server, the request hashed once per call, a lean transport for OpenAI-compatible endpoints (decision 0012). Why still',
       '  short: the engine’s own CPU per call grows with the run’s length — long-term memory recall queries a MiniSearch index (prefix',
       '  + fuzzy) with the step’s events, goals and the whole inbox, for every agent and step. What would close it: bound the recall',
       '  query (distinct terms, a cap, no fuzzy for inbox text) so the engine’s own cost stays near its 2-step figure.',

@@ -391,7 +391,7 @@ export async function renderResults(context: ReportContext): Promise<string> {
       `Command: \`${overhead.command}\`. The simulated server runs in its own process; figures are the client process’s.`,
       `Model layer: \`ModelRouter.chat\`, ${overhead.inFlight} in flight, ${overhead.routerCalls} calls. Engine: 200 agents × ${overhead.engine.steps} steps, endpoint limit ${overhead.engine.endpointConcurrency}.`,
       overhead.summary.sdkEngineCallsPerSecond
-        ? 'Each runs with OpenAIProvider’s default `direct` transport (node:http keep-alive pool, decision 0011) and through the `openai` SDK (`sdk`), in the same seed.'
+        ? 'Each runs with OpenAIProvider’s default `direct` transport (node:http keep-alive pool, decision 0012) and through the `openai` SDK (`sdk`), in the same seed.'
         : 'Both through the `openai` SDK (results from before the direct transport).',
       '',
     );
