@@ -39,6 +39,7 @@ const realTime: Benchmark[] = [
   { file: 'overhead.ts', args: [] },
   { file: 'rule-agents.ts', args: [] },
   { file: 'persistence.ts', args: ['--postgres'] },
+  { file: 'concurrent-runs.ts', args: ['--seeds', '2'] },
 ];
 
 function label(benchmark: Benchmark): string {
