@@ -27,6 +27,8 @@ function scenario(name: string, agents: number): string {
   return `name: ${name}
 seed: 1
 clock: { steps: ${steps}, unit: day }
+# Every agent's decision in flight at once: a busy run can fill the endpoint's queue by itself.
+execution: { concurrency: 1000 }
 variables:
   pool: { type: float, default: 1000, min: 0, max: 100000 }
 agent_variables:
@@ -99,12 +101,6 @@ async function runTogether(
       while (record && !['completed', 'stopped', 'failed'].includes(record.status)) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         record = await store.getRun(id);
-        console.log(
-          id,
-          record?.status,
-          record?.lastStep,
-          JSON.stringify((router as ModelRouter).endpointStatus()),
-        );
       }
       if (record?.status !== 'completed') throw new Error(`run ${id} ended ${record?.status}`);
       // From the first step's start: the paused wait before it does not count.
