@@ -50,7 +50,7 @@ export function lockFolder(path: string): () => void {
         throw new SandtableError(
           'STORE_LOCKED',
           `the store ${path.replace(/\/store\.lock$/, '')} is in use by process ${holder}; ` +
-            'stop it, or point this one elsewhere (--store DIR, SANDTABLE_HOME or DATABASE_URL)',
+            'stop it, or point this one elsewhere (--data DIR, SANDTABLE_HOME or DATABASE_URL)',
           { category: 'user' },
         );
       }

@@ -74,6 +74,11 @@ export class RunPersistence {
   private suppressInputs = false;
   private commitFailure: SandtableError | undefined;
   private droppedStep = false;
+  private checkpointRequested = false;
+  private markFinished: (() => void) | undefined;
+  private readonly finished = new Promise<void>((resolve) => {
+    this.markFinished = resolve;
+  });
   private divergence: SandtableError | undefined;
   private positioned: (() => void) | undefined;
   /** Resolves once a restore has re-executed its steps and the run is paused after them. */
@@ -154,7 +159,25 @@ export class RunPersistence {
     this.inputWrites.catch(() => undefined);
   }
 
+  /**
+   * Ends the run for now, leaving it resumable: the step in progress finishes and is committed,
+   * then `start()` resolves (`checkpointed: true`) without closing the run in the store — its
+   * status stays `running` (or `paused`), so the next {@link resumeRun} continues it. For a
+   * graceful shutdown. Resolves once `start()` has returned.
+   */
+  checkpoint(): Promise<void> {
+    this.checkpointRequested = true;
+    // Between steps (paused, or not started) nothing is in flight: stop now.
+    if (this.run.status === 'paused' || this.run.status === 'created') this.run.stop('checkpoint');
+    return this.finished;
+  }
+
   private beforeStep(step: number): void {
+    if (this.checkpointRequested) {
+      // At a boundary nothing is in flight, so stopping here cuts no step short.
+      this.run.stop('checkpoint');
+      return;
+    }
     if (!this.replay) return;
     // Inputs stored for the boundary before this step: re-applied exactly as they were, and
     // not recorded again (they are stored already).
@@ -244,7 +267,15 @@ export class RunPersistence {
    * step, then commits the closing events and the final status. Resolves with the run's result;
    * a failed commit or a diverging resume gives a `failed` result (and `error` says why).
    */
-  async start(): Promise<RunResult & { error?: SandtableError }> {
+  async start(): Promise<RunResult & { error?: SandtableError; checkpointed?: boolean }> {
+    try {
+      return await this.execute();
+    } finally {
+      this.markFinished?.();
+    }
+  }
+
+  private async execute(): Promise<RunResult & { error?: SandtableError; checkpointed?: boolean }> {
     if (!this.options.readOnly) {
       await this.store.updateRun(this.runId, {
         status: 'running',
@@ -285,6 +316,7 @@ export class RunPersistence {
       // A resume that does not match the stored run must not change it.
       return { ...result, error: this.divergence };
     }
+    if (this.checkpointRequested && !failure) return { ...result, checkpointed: true };
     await this.store.finishRun(this.runId, {
       events: closing,
       status: result.status,

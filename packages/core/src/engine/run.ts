@@ -51,6 +51,7 @@ export type ControlInput =
   | { kind: 'message'; message: { to?: string; room?: string; text: string; from?: string } }
   | { kind: 'event'; event: InjectedEvent }
   | { kind: 'variable'; variable: string; value: VariableValue; agentId?: string }
+  | { kind: 'parameters'; values: Record<string, number | boolean | string> }
   | { kind: 'paused' }
   | { kind: 'resumed' };
 
@@ -301,6 +302,16 @@ export class Run {
         if (hit) this.context.emit('constraint-hit', { ...hit, step, cause: 'control' });
         break;
       }
+      case 'parameters': {
+        // Parameters are read by expressions from the global scope; from this boundary on they
+        // have the new values (a fork "with changed parameters" keeps the parent's before it).
+        Object.assign(this.context.scope.global, input.values);
+        const changed = Object.entries(input.values).map(([name, value]) => `${name}=${String(value)}`);
+        this.context.emit('run-notice', {
+          message: `parameters changed at step ${step}: ${changed.join(', ')}`,
+        });
+        break;
+      }
       case 'paused':
         this.context.emit('run-paused', { step });
         break;
@@ -355,6 +366,27 @@ export class Run {
     for (const agentId of event.affects ?? []) this.context.agentOrThrow(agentId);
     // Not queued: the executor keeps injected events for the next step's start itself.
     this.applyInput({ kind: 'event', event: structuredClone(event) });
+  }
+
+  /**
+   * Changes scenario parameters at the next step boundary: expressions (dynamics, effects,
+   * metrics, termination) read the new values from then on. Values must have the parameter's type.
+   * @throws {SandtableError} PARAMETER_INVALID naming an unknown parameter or a value of the wrong type
+   */
+  setParameters(values: Record<string, number | boolean | string>): void {
+    for (const [name, value] of Object.entries(values)) {
+      const current = this.scenario.parameters[name];
+      if (current === undefined || typeof current !== typeof value) {
+        throw new SandtableError(
+          'PARAMETER_INVALID',
+          current === undefined
+            ? `no parameter "${name}"; known: ${Object.keys(this.scenario.parameters).join(', ') || '(none)'}`
+            : `parameter "${name}" is a ${typeof current}, not a ${typeof value}`,
+          { category: 'user' },
+        );
+      }
+    }
+    this.enqueue(() => this.applyInput({ kind: 'parameters', values: { ...values } }));
   }
 
   /** Sets a variable (clamped like any write) at the next step boundary. */

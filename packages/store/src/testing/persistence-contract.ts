@@ -315,6 +315,55 @@ export function describePersistenceContract(
       );
       expect(childSteps[4]?.metrics.stock).not.toBe(parentSteps[4]?.metrics.stock);
       expect((await store.stateAt(child.id, 5))?.globals.stock).toBeLessThan(40);
+
+      // A fork with a changed parameter: the storm of step 4 hits harder in the child only.
+      const harder = await forkRun(store, record.id, {
+        atStep: 2,
+        inputs: [{ kind: 'parameters', values: { storm_damage: 90 } }],
+      });
+      const stormy = await resumeRun(store, harder.id, { createRun: engineFactory(router) });
+      expect((await stormy.persistence.start()).status).toBe('completed');
+      const stormEvent = (runEvents: RunEvent[]) =>
+        runEvents.find((event) => event.type === 'state-changed' && event.cause === 'event');
+      const parentStorm = stormEvent(await allEvents(record.id));
+      const childStorm = stormEvent(await allEvents(harder.id));
+      expect(parentStorm?.type === 'state-changed' && parentStorm.changes[0]).toMatchObject({
+        variable: 'stock',
+      });
+      const drop = (event: RunEvent | undefined) =>
+        event?.type === 'state-changed'
+          ? Number(event.changes[0]?.from) - Number(event.changes[0]?.to)
+          : Number.NaN;
+      expect(drop(parentStorm)).toBeCloseTo(20);
+      expect(drop(childStorm)).toBeCloseTo(90);
+      expect(() => stormy.run.setParameters({ storm_damage: 'lots' })).toThrow(/is a number, not a string/);
+    });
+
+    it('checkpoints a run: the step in progress commits, the run stays resumable, and resuming finishes it as if never stopped', async () => {
+      const router = await simulatedRouter(server);
+      const straight = await createStoredRun(store, { source: harbourTownText, origin: harbourTownFile });
+      await (
+        await persistRun(store, straight.record.id, { createRun: engineFactory(router) })
+      ).persistence.start();
+
+      const { record } = await createStoredRun(store, { source: harbourTownText, origin: harbourTownFile });
+      const persisted = await persistRun(store, record.id, { createRun: engineFactory(router) });
+      let checkpointed: Promise<void> | undefined;
+      persisted.persistence.subscribe((batch) => {
+        if (batch.step === 3) checkpointed = persisted.persistence.checkpoint();
+      });
+      const result = await persisted.persistence.start();
+      await checkpointed;
+      expect(result).toMatchObject({ checkpointed: true });
+      expect(await store.getRun(record.id)).toMatchObject({
+        status: 'running',
+        lastStep: 3,
+        finishedAt: null,
+      });
+      expect((await allEvents(record.id)).at(-1)?.type).toBe('step-completed');
+      const resumed = await resumeRun(store, record.id, { createRun: engineFactory(router) });
+      expect((await resumed.persistence.start()).status).toBe('completed');
+      expect(strip(await allEvents(record.id))).toEqual(strip(await allEvents(straight.record.id)));
     });
   });
 }
