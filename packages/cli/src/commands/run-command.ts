@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -112,7 +113,31 @@ export async function runScenario(
   options: RunCommandOptions,
   io: CommandIo,
 ): Promise<RunOutcome> {
-  const runId = createRunId(scenario.name, scenario.seed);
+  const store = options.store === true ? await openCommandStore(options, io) : undefined;
+  try {
+    return await runScenarioWith(store, scenario, scenarioText, options, io);
+  } finally {
+    await store?.close();
+  }
+}
+
+async function runScenarioWith(
+  store: Store | undefined,
+  scenario: Scenario,
+  scenarioText: string,
+  options: RunCommandOptions,
+  io: CommandIo,
+): Promise<RunOutcome> {
+  // Ids have one-second resolution: a second run of the same scenario and seed within that second
+  // gets a suffix rather than colliding with the first in the store or its folder.
+  const base = createRunId(scenario.name, scenario.seed);
+  let runId = base;
+  for (
+    let attempt = 2;
+    (store && (await store.getRun(runId))) || existsSync(join(options.out, runId));
+    attempt++
+  )
+    runId = `${base}-${attempt}`;
   const directory = resolve(join(options.out, runId));
   const usage = new ModelUsage();
   let output: RunOutput | undefined;
@@ -166,44 +191,39 @@ export async function runScenario(
       onGameMasterLog: (record) => output?.appendLine('game-master.jsonl', formatLogRecord(record)),
     }).createRun(scenario, { runId });
   };
-  const store = options.store === true ? await openCommandStore(options, io) : undefined;
   let persisted: PersistedRun | undefined;
-  try {
-    if (store) {
-      const { record } = await createStoredRun(store, {
-        id: runId,
-        source: scenarioText,
-        ...(scenario.source ? { origin: resolve(scenario.source) } : {}),
-        seed: scenario.seed,
-        parameters: parseSetOptions(options.set),
-        setup: {
-          ...(options.steps !== undefined ? { steps: options.steps } : {}),
-          ...(options.clock ? { clock: options.clock } : {}),
-          ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-          ...(options.maxCost !== undefined ? { maxCost: options.maxCost } : {}),
-          ...(options.onBudget ? { onBudget: options.onBudget } : {}),
-        },
-      });
-      persisted = await persistRun(store, record.id, { createRun: ({ router: wrap }) => buildRun(wrap) });
-      io.err(`Run ${runId} is stored in ${store.location}; if it is interrupted: sandtable resume ${runId}`);
-    }
-    return await executeRun(persisted?.run ?? buildRun(), {
-      scenarioText,
-      options,
-      io,
-      directory,
-      runId,
-      usage,
-      recording,
-      modelDescription,
-      persisted,
-      setOutput: (opened) => {
-        output = opened;
+  if (store) {
+    const { record } = await createStoredRun(store, {
+      id: runId,
+      source: scenarioText,
+      ...(scenario.source ? { origin: resolve(scenario.source) } : {}),
+      seed: scenario.seed,
+      parameters: parseSetOptions(options.set),
+      setup: {
+        ...(options.steps !== undefined ? { steps: options.steps } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+        ...(options.maxCost !== undefined ? { maxCost: options.maxCost } : {}),
+        ...(options.onBudget ? { onBudget: options.onBudget } : {}),
       },
     });
-  } finally {
-    await store?.close();
+    persisted = await persistRun(store, record.id, { createRun: ({ router: wrap }) => buildRun(wrap) });
+    io.err(`Run ${runId} is stored in ${store.location}; if it is interrupted: sandtable resume ${runId}`);
   }
+  return await executeRun(persisted?.run ?? buildRun(), {
+    scenarioText,
+    options,
+    io,
+    directory,
+    runId,
+    usage,
+    recording,
+    modelDescription,
+    persisted,
+    setOutput: (opened) => {
+      output = opened;
+    },
+  });
 }
 
 /** What {@link executeRun} needs besides the run. */
