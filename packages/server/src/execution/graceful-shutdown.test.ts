@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { villageScenario } from '../__fixtures__/village-scenario';
 import { createTestServer, jsonBody, readJson, waitForRunStatus } from '../test-support';
 
-const scenario = villageScenario({ agents: 30, steps: 60 });
+const scenario = villageScenario({ agents: 20, steps: 40 });
 
 function comparable(events: RunEvent[]): string[] {
   return events.map(({ wallTime: _wallTime, ...rest }) => JSON.stringify(rest));
@@ -39,7 +39,7 @@ describe('graceful shutdown and resume on start', () => {
     const interrupted = await store.getRun(run.id);
     expect(interrupted).toMatchObject({ status: 'stopped', reason: 'server shutting down' });
     expect(interrupted?.lastStep).toBeGreaterThan(0);
-    expect(interrupted?.lastStep).toBeLessThan(60);
+    expect(interrupted?.lastStep).toBeLessThan(40);
     const stored = await store.eventsAfter(run.id, 0, 100_000);
     expect(stored.at(-2)?.type).toBe('step-completed');
     expect(stored.at(-1)?.type).toBe('run-stopped');
@@ -51,7 +51,7 @@ describe('graceful shutdown and resume on start', () => {
     const second = await createTestServer({ store, resumeInterrupted: true });
     try {
       const resumed = await waitForRunStatus(second, run.id, ['completed', 'failed']);
-      expect(resumed).toMatchObject({ status: 'completed', lastStep: 60 });
+      expect(resumed).toMatchObject({ status: 'completed', lastStep: 40 });
       // The run the user had paused is live again and still paused.
       expect(await readJson(await second.app.request(`/api/runs/${paused.id}`))).toMatchObject({
         status: 'paused',
