@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -11,5 +13,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // CLI runs store themselves in $SANDTABLE_HOME/store: keep tests out of the user's own store.
+    env: { SANDTABLE_HOME: join(tmpdir(), 'sandtable-vitest-home') },
   },
 });
