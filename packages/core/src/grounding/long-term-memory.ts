@@ -125,7 +125,7 @@ export class LongTermMemory {
     // Exact terms, no prefix or fuzzy expansion: recall runs for every agent every step, and
     // expanding every term over a growing archive was most of a model-backed step's CPU.
     const hits = this.index.query(query, also.trim() === '' ? recall : recall - 1, undefined, {
-      fuzzy: false,
+      exact: true,
     });
     for (const hit of this.index.query(also, recall, undefined, { exact: true })) {
       if (hits.length >= recall) break;
