@@ -92,7 +92,7 @@ export const SetVariableBody = z.strictObject({
 export const ForkBody = z.strictObject({
   step: z.int().min(0).describe('The child shares the parent’s steps 1..step and runs on from there.'),
   parameters: ParameterValues.optional().describe(
-    'Changed parameters from the fork on (not supported by the engine yet: answered with FORK_PARAMETERS_UNSUPPORTED).',
+    'Changed parameters from the fork on: expressions read the new values from the step after the fork.',
   ),
   variables: z
     .record(z.string(), VariableValueSchema)

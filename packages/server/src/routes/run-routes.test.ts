@@ -130,7 +130,7 @@ describe('run routes', () => {
       );
     });
 
-    it('refuses a step that is not committed, and changed parameters', async () => {
+    it('refuses a step that is not committed, and forks with changed parameters', async () => {
       const parent = await readJson(
         await request('/api/runs', jsonBody({ scenario: villageScenario({ steps: 3 }) })),
       );
@@ -142,8 +142,13 @@ describe('run routes', () => {
         `/api/runs/${parent.id}/fork`,
         jsonBody({ step: 1, parameters: { regrowth: 1.5 } }),
       );
-      expect(parameters.status).toBe(400);
-      expect((await readJson(parameters)).error.code).toBe('FORK_PARAMETERS_UNSUPPORTED');
+      expect(parameters.status).toBe(201);
+      const child = (await readJson(parameters)) as { id: string };
+      await waitForRunStatus(server, child.id, ['completed']);
+      const history = await request(`/api/runs/${child.id}/history/events?type=run-notice`);
+      const notices = ((await readJson(history)) as { events: Array<{ step: number; message: string }> })
+        .events;
+      expect(notices.map((event) => event.message)).toContain('parameters changed at step 1: regrowth=1.5');
     });
   });
 });

@@ -121,16 +121,13 @@ export function runRoutes(context: ServerContext): Hono<ApiEnvironment> {
     const changed = Object.entries(body.parameters ?? {}).filter(
       ([name, value]) => parent.parameters[name] !== value,
     );
-    if (changed.length > 0) {
-      throw new ApiError(
-        400,
-        'FORK_PARAMETERS_UNSUPPORTED',
-        `a fork cannot change parameters yet (${changed.map(([name]) => name).join(', ')}); change variables, or inject events or messages, at the fork instead`,
-      );
-    }
     // The changes are control inputs at the boundary after the fork step, so the child's first
-    // steps re-execute exactly as the parent's and diverge only after it.
+    // steps re-execute exactly as the parent's and diverge only after it. Changed parameters are
+    // read by expressions from that boundary on (the engine checks their names and types).
     const inputs: ControlInput[] = [
+      ...(changed.length > 0
+        ? [{ kind: 'parameters', values: Object.fromEntries(changed) } satisfies ControlInput]
+        : []),
       ...Object.entries(body.variables ?? {}).map(
         ([variable, value]): ControlInput => ({ kind: 'variable', variable, value }),
       ),
