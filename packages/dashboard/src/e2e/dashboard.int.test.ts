@@ -87,6 +87,9 @@ async function waitForConsole(page: Page, condition: (figures: ConsoleFigures) =
   await expect.poll(async () => condition(await consoleFigures(page)), { timeout, interval: 100 }).toBe(true);
 }
 
+/** How long a UI change may take to show: the suite shares two cores with the rest of `npm test`. */
+const uiWait = { timeout: 20_000, interval: 100 };
+
 describe('dashboard end to end', () => {
   it(
     'designs a scenario, runs it, steers it, forks, compares, shows the graph and opens the brief',
@@ -108,11 +111,13 @@ describe('dashboard end to end', () => {
         await page.locator('.cm-content').click();
         await page.keyboard.press('Control+A');
         await page.keyboard.insertText(starterScenario.replace('name: New scenario', 'name: Typed in YAML'));
-        await expect.poll(() => page.getByLabel('Scenario name').inputValue()).toBe('Typed in YAML');
+        await expect.poll(() => page.getByLabel('Scenario name').inputValue(), uiWait).toBe('Typed in YAML');
         await page.getByLabel('Scenario name').fill('Harbour e2e');
         await page.getByLabel('Steps').fill('5000');
         await page.getByLabel('Agent 1 count').fill('4');
-        await expect.poll(() => page.locator('.cm-content').innerText()).toContain('name: Harbour e2e');
+        await expect
+          .poll(() => page.locator('.cm-content').innerText(), uiWait)
+          .toContain('name: Harbour e2e');
         await page.getByLabel('Variable tension min').fill('2');
         await page.getByTestId('validation-status').getByText('2 problems').waitFor();
         // The CLI's own messages, with line and column.
@@ -145,7 +150,7 @@ describe('dashboard end to end', () => {
         await first.getByRole('button', { name: 'Mute' }).click();
         await second.getByRole('button').first().click();
         const detail = page.getByTestId('agent-detail');
-        await expect.poll(() => detail.getAttribute('data-agent')).toBe(messagedId);
+        await expect.poll(() => detail.getAttribute('data-agent'), uiWait).toBe(messagedId);
         await detail.getByLabel(`Message to ${messagedId}`).fill('Operator here: hold the line');
         await detail.getByRole('button', { name: 'Send' }).click();
         await page.locator('[data-control="step"]').click();
