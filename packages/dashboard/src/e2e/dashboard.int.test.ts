@@ -194,9 +194,17 @@ describe('dashboard end to end', () => {
         await page.getByTestId('graph-canvas').locator('canvas').first().waitFor();
         expect(await page.getByTestId('graph-edges').innerText()).toMatch(/^4 agents · \d+ links$/);
 
-        // The brief, or its empty state when the server offers none.
+        // The parent has ended: its executive brief, the one the API serves.
         await page.goto(`${server.url}/#/runs/${encodeURIComponent(runId)}/brief`);
-        await page.locator('[data-testid="brief"], .state-empty').first().waitFor();
+        const served = await server.api<{ brief: { headline: string } }>(
+          'GET',
+          `/runs/${encodeURIComponent(runId)}/brief`,
+        );
+        expect(served.brief.headline.length).toBeGreaterThan(0);
+        await expect
+          .poll(() => page.getByTestId('brief').locator('.brief-headline').innerText(), uiWait)
+          .toBe(served.brief.headline);
+        await page.screenshot({ path: join(artifactDirectory, 'brief.png') });
       }),
   );
 
