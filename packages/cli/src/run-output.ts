@@ -6,6 +6,7 @@ import {
   type AttemptRecord,
   analyzeRun,
   type Cassette,
+  finalStateOf,
   type ModelUsageSummary,
   type Run,
   type RunEvent,
@@ -130,31 +131,9 @@ export class RunOutput {
       join(this.directory, 'metrics.csv'),
       `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`,
     );
-    const finalState = {
-      scenario: run.scenario.name,
-      source: run.scenario.source,
-      seed: run.scenario.seed,
-      parameters: run.scenario.parameters,
-      status: result.status,
-      outcome: result.outcome,
-      reason: result.reason,
-      steps: result.steps,
-      globals: result.finalState.globals,
-      agents: run.agentList.map((agent) => ({
-        id: agent.spec.id,
-        name: agent.spec.name,
-        role: agent.spec.role,
-        status: agent.status,
-        muted: agent.muted,
-        failures: agent.failures,
-        lastAction: agent.lastAction ?? null,
-        mood: {
-          valence: Number(agent.mood.valence.toFixed(4)),
-          arousal: Number(agent.mood.arousal.toFixed(4)),
-        },
-        variables: result.finalState.agents[agent.spec.id],
-      })),
-    };
+    // The shape analysis reads back (core's finalStateOf), with where the scenario came from.
+    const { scenario, ...state } = finalStateOf(run, result);
+    const finalState = { scenario, source: run.scenario.source, ...state };
     await writeFile(join(this.directory, 'final-state.json'), `${JSON.stringify(finalState, null, 2)}\n`);
     await writeFile(join(this.directory, 'summary.md'), renderRunSummary(run.scenario, this.recorder));
     await writeFile(
