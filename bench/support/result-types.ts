@@ -290,4 +290,23 @@ export interface AllResults {
   overhead: OverheadResult | undefined;
   agreement: AgreementResult | undefined;
   rules: RuleAgentsResult | undefined;
+  persistence: PersistenceResult | undefined;
+  concurrent: ConcurrentRunsResult | undefined;
+}
+
+/** What `bench/persistence.ts` writes (the fields the report reads). */
+export interface PersistenceResult {
+  command: string;
+  medianAgentStepsPerMinute: { off: number; pglite: number; postgres?: number };
+  worstAgentStepsPerMinute: { off: number; pglite: number; postgres?: number };
+  pgliteShareOfOff: number;
+  postgresShareOfOff?: number;
+}
+
+/** What `bench/concurrent-runs.ts` writes (the fields the report reads). */
+export interface ConcurrentRunsResult {
+  command: string;
+  setup: { runs: number; agentsPerRun: number; steps: number; latencyMs: number; capacity: number };
+  summary: { maxOverMin: number; coefficientOfVariation: number };
+  smallRunSpeedup: number;
 }
