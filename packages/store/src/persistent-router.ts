@@ -5,11 +5,9 @@ import {
   type ChatCallOptions,
   type ChatRequest,
   type ChatRouter,
-  emptyUsage,
-  hashRequest,
-  hashResponse,
   ProviderError,
   type RoutedChatResponse,
+  replayedResponse,
 } from '@sandtable/core';
 import type { Store } from './store-types';
 
@@ -60,31 +58,7 @@ export class PersistentRouter implements ChatRouter {
     if (stored) {
       this.replayed += 1;
       if ('error' in stored) throw stored.error;
-      return {
-        response: stored.response,
-        endpointId: 'recorded',
-        attempts: [
-          {
-            endpointId: 'recorded',
-            model: stored.response.model,
-            tier: target,
-            attempt: 1,
-            hedge: false,
-            startedAt: 0,
-            latencyMs: 0,
-            delayBeforeMs: 0,
-            queuedMs: 0,
-            outcome: 'ok',
-            usage: stored.response.usage ?? emptyUsage(),
-            costUsd: 0,
-            promptSha256: hashRequest(keyed),
-            responseSha256: hashResponse(stored.response),
-            ...(options.runId ? { runId: options.runId } : {}),
-            ...(options.step !== undefined ? { step: options.step } : {}),
-            ...(options.agentId ? { agentId: options.agentId } : {}),
-          },
-        ],
-      };
+      return replayedResponse('recorded', target, keyed, stored.response, options);
     }
     if (this.replayOnly || !this.inner) {
       throw new ProviderError(

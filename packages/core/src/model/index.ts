@@ -78,7 +78,7 @@ export type {
   RouterStats,
   TierChain,
 } from './router-types';
-export { type ChatRouter, RecordingRouter, ReplayRouter } from './run-recording';
+export { type ChatRouter, RecordingRouter, ReplayRouter, replayedResponse } from './run-recording';
 export {
   ScriptedModel,
   type ScriptedModelOptions,

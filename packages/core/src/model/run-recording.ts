@@ -1,7 +1,7 @@
 import { hashRequest, hashResponse } from './canonical-json';
 import { Cassette } from './cassette';
 import type { ChatCallOptions, RoutedChatResponse } from './router-types';
-import { type AttemptRecord, type ChatRequest, emptyUsage, ProviderError } from './types';
+import { type AttemptRecord, type ChatRequest, type ChatResponse, emptyUsage, ProviderError } from './types';
 
 /** What agents need of a router: the {@link ModelRouter}, or a recording/replaying stand-in. */
 export interface ChatRouter {
@@ -74,25 +74,39 @@ export class ReplayRouter implements ChatRouter {
       );
     }
     if ('error' in outcome) throw outcome.error;
-    const attempt: AttemptRecord = {
-      endpointId: 'replay',
-      model: outcome.response.model,
-      tier: target,
-      attempt: 1,
-      hedge: false,
-      startedAt: 0,
-      latencyMs: 0,
-      delayBeforeMs: 0,
-      queuedMs: 0,
-      outcome: 'ok',
-      usage: outcome.response.usage ?? emptyUsage(),
-      costUsd: 0,
-      promptSha256: hashRequest(keyed),
-      responseSha256: hashResponse(outcome.response),
-      ...(options.runId ? { runId: options.runId } : {}),
-      ...(options.step !== undefined ? { step: options.step } : {}),
-      ...(options.agentId ? { agentId: options.agentId } : {}),
-    };
-    return { response: outcome.response, endpointId: 'replay', attempts: [attempt] };
+    return replayedResponse('replay', target, keyed, outcome.response, options);
   }
+}
+
+/**
+ * A routed response answered from a recording: one free, instant attempt on the pseudo-endpoint
+ * `endpointId`, with the same hashes a live call would record.
+ */
+export function replayedResponse(
+  endpointId: string,
+  target: string,
+  keyed: ChatRequest,
+  response: ChatResponse,
+  options: ChatCallOptions,
+): RoutedChatResponse {
+  const attempt: AttemptRecord = {
+    endpointId,
+    model: response.model,
+    tier: target,
+    attempt: 1,
+    hedge: false,
+    startedAt: 0,
+    latencyMs: 0,
+    delayBeforeMs: 0,
+    queuedMs: 0,
+    outcome: 'ok',
+    usage: response.usage ?? emptyUsage(),
+    costUsd: 0,
+    promptSha256: hashRequest(keyed),
+    responseSha256: hashResponse(response),
+    ...(options.runId ? { runId: options.runId } : {}),
+    ...(options.step !== undefined ? { step: options.step } : {}),
+    ...(options.agentId ? { agentId: options.agentId } : {}),
+  };
+  return { response, endpointId, attempts: [attempt] };
 }
