@@ -25,6 +25,47 @@ export interface ModelAnalysisOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * One validated JSON call of an analysis role (the evaluation agent, the brief writer): the reply
+ * format is the role's schema, the role is recorded as the call's agent.
+ */
+function askForJson<T>(
+  options: ModelAnalysisOptions,
+  target: string,
+  digest: RunDigest,
+  call: {
+    role: string;
+    name: string;
+    schema: z.ZodType;
+    messages: ChatRequest['messages'];
+    parse: ValueParser<T>;
+  },
+) {
+  return chatStructured(
+    options.router,
+    target,
+    {
+      model: '',
+      messages: call.messages,
+      responseFormat: {
+        type: 'json_schema',
+        name: call.name,
+        schema: z.toJSONSchema(call.schema) as Record<string, unknown>,
+      },
+      temperature: 0,
+      metadata: { runId: digest.runId, agentId: call.role },
+    },
+    {
+      parse: call.parse,
+      source: 'text',
+      maxAttempts: options.maxAttempts ?? 3,
+      runId: digest.runId,
+      agentId: call.role,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+  );
+}
+
 const fence = (label: string, value: unknown) => `<${label}>\n${JSON.stringify(value, null, 1)}\n</${label}>`;
 
 const dataRule =
@@ -127,29 +168,13 @@ export async function evaluateRunWithModel(
     return problems;
   });
   const target = options.target ?? 'smart';
-  const result = await chatStructured(
-    options.router,
-    target,
-    {
-      model: '',
-      messages: evaluationMessages(digest, criteria),
-      responseFormat: {
-        type: 'json_schema',
-        name: 'run_evaluation',
-        schema: z.toJSONSchema(ScoreReply) as Record<string, unknown>,
-      },
-      temperature: 0,
-      metadata: { runId: digest.runId, agentId: 'evaluation-agent' },
-    },
-    {
-      parse,
-      source: 'text',
-      maxAttempts: options.maxAttempts ?? 3,
-      runId: digest.runId,
-      agentId: 'evaluation-agent',
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-  );
+  const result = await askForJson(options, target, digest, {
+    role: 'evaluation-agent',
+    name: 'run_evaluation',
+    schema: ScoreReply,
+    messages: evaluationMessages(digest, criteria),
+    parse,
+  });
   const scores: CriterionScore[] = criteria.map((criterion) => {
     const reply = result.value.scores.find((score) => score.criterion === criterion.name);
     const rule = ruleEvaluation.scores.find((score) => score.criterion === criterion.name);
@@ -220,29 +245,13 @@ export async function writeBriefWithModel(
       ),
   ]);
   const target = options.target ?? 'smart';
-  const result = await chatStructured(
-    options.router,
-    target,
-    {
-      model: '',
-      messages: briefMessages(digest, options.audience),
-      responseFormat: {
-        type: 'json_schema',
-        name: 'executive_brief',
-        schema: z.toJSONSchema(BriefReply) as Record<string, unknown>,
-      },
-      temperature: 0,
-      metadata: { runId: digest.runId, agentId: 'brief-writer' },
-    },
-    {
-      parse,
-      source: 'text',
-      maxAttempts: options.maxAttempts ?? 3,
-      runId: digest.runId,
-      agentId: 'brief-writer',
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-  );
+  const result = await askForJson(options, target, digest, {
+    role: 'brief-writer',
+    name: 'executive_brief',
+    schema: BriefReply,
+    messages: briefMessages(digest, options.audience),
+    parse,
+  });
   const reply = result.value;
   const evidence = new Map(base.turningPoints.map((point) => [point.step, point.evidence]));
   return {
