@@ -236,6 +236,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .option('--model-config <file>', 'model configuration for LLM agents')
     .option('--body-limit <bytes>', 'largest request body accepted', integer('--body-limit'))
     .option('--no-resume', 'do not resume runs interrupted by the last shutdown or crash')
+    .option('--no-build', 'do not build the dashboard when its build is missing or older than its sources')
     .action(async (options) => {
       exitCode = await serveCommand(options, io);
     });

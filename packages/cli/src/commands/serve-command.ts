@@ -1,5 +1,6 @@
 import { startServer } from '@sandtable/server';
 import type { CommandIo } from '../command-io';
+import { ensureDashboardBuilt } from '../dashboard-build';
 
 /** Options of `sandtable serve`. */
 export interface ServeCommandOptions {
@@ -14,6 +15,8 @@ export interface ServeCommandOptions {
   bodyLimit?: number;
   /** Do not resume runs interrupted by the last shutdown or crash. */
   resume?: boolean;
+  /** Build the dashboard when its build is missing or stale (`--no-build` sets false). */
+  build?: boolean;
 }
 
 /**
@@ -21,6 +24,13 @@ export interface ServeCommandOptions {
  * SIGTERM, which finish (or checkpoint) the steps in progress before the process exits.
  */
 export async function serveCommand(options: ServeCommandOptions, io: CommandIo): Promise<number> {
+  if (options.build !== false) {
+    const dashboard = await ensureDashboardBuilt();
+    if (dashboard.state === 'built')
+      io.err(`sandtable: built the dashboard in ${(dashboard.milliseconds / 1000).toFixed(1)} s`);
+    else if (dashboard.state === 'unavailable')
+      io.err(`sandtable: serving the API without the dashboard: ${dashboard.reason}`);
+  }
   const server = await startServer({
     port: options.port,
     host: options.host,
