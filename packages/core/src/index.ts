@@ -25,6 +25,14 @@ export * from './analysis/index';
 export { InteractionGraph, type InteractionGraphOptions } from './analysis/interaction-graph';
 export { type MetricTrajectory, RunRecorder } from './analysis/run-recorder';
 export { renderRunSummary } from './analysis/run-summary';
+export {
+  type BeliefPositionChange,
+  BeliefPositionLog,
+  type BeliefPositions,
+  beliefPositionDecimals,
+  foldBeliefPositions,
+  roundBeliefPosition,
+} from './beliefs/belief-positions';
 export { BeliefStore } from './beliefs/belief-store';
 export { BeliefsDefinition } from './beliefs/beliefs-schema';
 export {

@@ -102,6 +102,11 @@ export class BeliefStore {
     return this.topicNames;
   }
 
+  /** Ids of the agents holding beliefs, in agent order. */
+  agentIds(): string[] {
+    return [...this.order.keys()];
+  }
+
   /** An agent's beliefs; undefined for unknown agents. Read-only by convention. */
   beliefsOf(agentId: string): AgentBeliefs | undefined {
     return this.states.get(agentId);

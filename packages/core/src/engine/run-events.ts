@@ -75,6 +75,13 @@ export interface RunEventPayloads {
   };
   'game-master-reasoned': { step: number; gameMaster: string; reasoning: string };
   'variable-set': { step: number; agentId?: string; variable: string; value: VariableValue };
+  /**
+   * Belief positions at the end of a step (emitted only when the scenario declares `beliefs`, just
+   * before `step-completed`): agent id → topic → position, rounded to 4 decimals, for the positions
+   * whose rounded value changed since the run's previous `beliefs-changed`; the first one carries
+   * every position. A step where nothing moved emits none.
+   */
+  'beliefs-changed': { step: number; positions: Record<string, Record<string, number>> };
   'step-completed': {
     step: number;
     metrics: Record<string, number>;

@@ -1,4 +1,5 @@
 import type { AgentRuntime } from '../agents/agent-runtime';
+import type { BeliefStore } from '../beliefs/belief-store';
 import { SandtableError } from '../errors';
 import type { Scenario, VariableValue } from '../scenario/scenario';
 import type { WorldState } from '../world/world-state';
@@ -157,6 +158,11 @@ export class Run {
   /** Iterates over the events from now until the run ends. */
   events(): AsyncGenerator<RunEvent, void, undefined> {
     return this.context.stream.iterate();
+  }
+
+  /** Every agent's beliefs, when the scenario declares `beliefs` (read-only by convention). */
+  get beliefs(): BeliefStore | undefined {
+    return this.context.beliefs;
   }
 
   /** Metric values per completed step. */

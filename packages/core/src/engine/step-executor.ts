@@ -1,6 +1,7 @@
 import { type AgentRuntime, remember } from '../agents/agent-runtime';
 import type { Decision, Observation } from '../agents/brain';
 import { moodStimuli, progressStimulus, relaxMood, shiftMood } from '../agents/emotion';
+import { BeliefPositionLog } from '../beliefs/belief-positions';
 import {
   collectEnvironmentEvents,
   collectExposures,
@@ -27,6 +28,8 @@ export class StepExecutor {
   readonly metricHistory: Array<{ step: number; values: Record<string, number> }> = [];
   private readonly firedConditions = new Set<number>();
   private readonly injectedEvents: FiredEvent[] = [];
+  /** The belief positions reported so far, for `beliefs-changed`. */
+  private readonly beliefPositions = new BeliefPositionLog();
 
   constructor(private readonly context: RunContext) {}
 
@@ -458,6 +461,7 @@ export class StepExecutor {
     const mood = this.updateMoods();
     const metrics = { ...this.computeMetrics(step), ...this.environmentMetrics() };
     this.metricHistory.push({ step, values: metrics });
+    this.emitBeliefPositions(step);
     this.context.emit('step-completed', {
       step,
       metrics,
@@ -475,6 +479,17 @@ export class StepExecutor {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Reports the belief positions that changed this step (all of them the first time). Runs without
+   * beliefs emit nothing, so their event stream is what it was before beliefs were recorded.
+   */
+  private emitBeliefPositions(step: number): void {
+    const { beliefs } = this.context;
+    if (!beliefs) return;
+    const positions = this.beliefPositions.changes(beliefs);
+    if (positions) this.context.emit('beliefs-changed', { step, positions });
   }
 
   /** Runs one synchronous round; returns the termination that ended the run, if any. */
