@@ -206,6 +206,35 @@ export const briefs = pgTable('briefs', {
   createdAt: createdAt(),
 });
 
+/** Sweeps (migration 0004): a scenario version over parameter settings × seeds. */
+export const sweeps = pgTable('sweeps', {
+  id: text('id').primaryKey(),
+  workspaceId: text('workspace_id').notNull(),
+  scenarioId: text('scenario_id').notNull(),
+  scenarioVersion: integer('scenario_version').notNull(),
+  name: text('name').notNull(),
+  status: text('status').notNull(),
+  definition: json('definition').$type<Record<string, unknown>>().notNull(),
+  totalRuns: integer('total_runs').notNull(),
+  parallel: integer('parallel').notNull(),
+  reason: text('reason'),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  finishedAt: timestamp('finished_at', { withTimezone: true, mode: 'date' }),
+});
+
+/** Which stored run is which member of a sweep, and what the sweep kept of it once it ended. */
+export const sweepMembers = pgTable(
+  'sweep_members',
+  {
+    sweepId: text('sweep_id').notNull(),
+    member: integer('member').notNull(),
+    runId: text('run_id').notNull(),
+    result: json('result'),
+  },
+  (table) => [primaryKey({ columns: [table.sweepId, table.member] })],
+);
+
 /** Every table, for drizzle's relational queries and the schema check. */
 export const schema = {
   workspaces,
@@ -222,4 +251,6 @@ export const schema = {
   metrics,
   evaluations,
   briefs,
+  sweeps,
+  sweepMembers,
 };

@@ -2,11 +2,12 @@ import { CatalogQueries } from './catalog-queries';
 import type { StoreDatabase } from './database';
 import { HistoryQueries } from './history-queries';
 import type { Store, StoreKind } from './store-types';
+import { SweepQueries } from './sweep-queries';
 
 /**
  * The one {@link Store} implementation: drizzle queries that run unchanged on PGlite and on
  * PostgreSQL. A facade over the catalogue (workspaces, tokens, scenarios, runs) and the history
- * (steps, events, messages, model calls, inputs, metrics, analysis records).
+ * (steps, events, messages, model calls, inputs, metrics, analysis records) and the sweeps.
  */
 export class SqlStore implements Store {
   readonly kind: StoreKind;
@@ -14,6 +15,7 @@ export class SqlStore implements Store {
   readonly #close: () => Promise<void>;
   readonly #catalog: CatalogQueries;
   readonly #history: HistoryQueries;
+  readonly #sweeps: SweepQueries;
   #closed = false;
 
   constructor(
@@ -25,6 +27,7 @@ export class SqlStore implements Store {
     this.#close = options.close;
     this.#catalog = new CatalogQueries(database);
     this.#history = new HistoryQueries(database);
+    this.#sweeps = new SweepQueries(database);
   }
 
   async close(): Promise<void> {
@@ -92,4 +95,15 @@ export class SqlStore implements Store {
   listEvaluations: Store['listEvaluations'] = (runId) => this.#history.listEvaluations(runId);
   addBrief: Store['addBrief'] = (runId, input) => this.#history.addBrief(runId, input);
   listBriefs: Store['listBriefs'] = (runId) => this.#history.listBriefs(runId);
+
+  createSweep: Store['createSweep'] = (input) => this.#sweeps.createSweep(input);
+  getSweep: Store['getSweep'] = (sweepId, scope) => this.#sweeps.getSweep(sweepId, scope);
+  listSweeps: Store['listSweeps'] = (query) => this.#sweeps.listSweeps(query);
+  updateSweep: Store['updateSweep'] = (sweepId, update) => this.#sweeps.updateSweep(sweepId, update);
+  addSweepMember: Store['addSweepMember'] = (sweepId, member, run) =>
+    this.#sweeps.addSweepMember(sweepId, member, run);
+  listSweepMembers: Store['listSweepMembers'] = (sweepId, scope) =>
+    this.#sweeps.listSweepMembers(sweepId, scope);
+  setSweepMemberResult: Store['setSweepMemberResult'] = (sweepId, member, result) =>
+    this.#sweeps.setSweepMemberResult(sweepId, member, result);
 }

@@ -287,6 +287,81 @@ export interface BriefRecord {
   createdAt: Date;
 }
 
+/** Where a sweep is: `running` until every member has ended (or it is stopped). */
+export type SweepStatus = 'running' | 'completed' | 'stopped' | 'failed';
+
+/**
+ * A stored sweep: one scenario version over parameter settings × seeds, each member a stored
+ * run. `definition` is the validated sweep the members are expanded from (the server defines it).
+ */
+export interface SweepRecord {
+  id: string;
+  workspaceId: string;
+  scenarioId: string;
+  scenarioVersion: number;
+  name: string;
+  status: SweepStatus;
+  definition: Record<string, unknown>;
+  /** Members the definition expands into. */
+  totalRuns: number;
+  /** Members in the run manager at once, at most. */
+  parallel: number;
+  /** Why it stopped or failed. */
+  reason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+/** What creating a sweep takes. */
+export interface SweepInput {
+  /** @defaultValue a new random id */
+  id?: string;
+  workspaceId: string;
+  scenarioId: string;
+  scenarioVersion: number;
+  name: string;
+  definition: Record<string, unknown>;
+  totalRuns: number;
+  parallel: number;
+}
+
+/** Fields {@link Store.updateSweep} may change. */
+export interface SweepUpdate {
+  status?: SweepStatus;
+  reason?: string;
+  finishedAt?: Date;
+}
+
+/** Filters of {@link Store.listSweeps}. */
+export interface SweepQuery {
+  /** Only this workspace's sweeps (leave out only in trusted code, e.g. resuming on start). */
+  workspaceId?: string;
+  status?: SweepStatus | SweepStatus[];
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
+/** What a sweep keeps of a member run once it has ended. */
+export interface SweepMemberResult {
+  status: 'completed' | 'stopped' | 'failed';
+  outcome: string | null;
+  /** Steps committed. */
+  steps: number;
+  /** Metric → final value; for counts (actions, messages, failures, …) the run's total. */
+  finals: Record<string, number>;
+  /** Why it produced no result worth aggregating (a failed or stopped run). */
+  error?: string;
+}
+
+/** One member of a sweep: its index in the plan, its run, and its result once recorded. */
+export interface SweepMemberRecord {
+  sweepId: string;
+  member: number;
+  run: RunRecord;
+  result: SweepMemberResult | null;
+}
+
 /** An optional workspace scope: reads outside it behave as if the record did not exist. */
 export interface Scope {
   workspaceId?: string;
@@ -446,6 +521,25 @@ export interface Store {
    * of those steps) into a child run, in one transaction: the child then resumes from there.
    */
   copyRunPrefix(parentRunId: string, childRunId: string, steps: number): Promise<void>;
+
+  // ---- sweeps -----------------------------------------------------------------------------
+  /** Creates a sweep (status `running`). @throws SCENARIO_NOT_FOUND when the scenario version does not exist */
+  createSweep(input: SweepInput): Promise<SweepRecord>;
+  getSweep(sweepId: string, scope?: Scope): Promise<SweepRecord | undefined>;
+  /** Newest first. */
+  listSweeps(query?: SweepQuery): Promise<SweepRecord[]>;
+  /** Changes status, reason and finish time. @throws SWEEP_NOT_FOUND */
+  updateSweep(sweepId: string, update: SweepUpdate): Promise<SweepRecord>;
+  /**
+   * Creates member `member`'s run and records it as that member, in one transaction. Idempotent:
+   * when the member exists already its run is returned and nothing is created.
+   * @throws SWEEP_NOT_FOUND; SCENARIO_NOT_FOUND
+   */
+  addSweepMember(sweepId: string, member: number, run: RunInput): Promise<RunRecord>;
+  /** The members created so far, in member order, each with its run as stored now. */
+  listSweepMembers(sweepId: string, scope?: Scope): Promise<SweepMemberRecord[]>;
+  /** Records what the sweep keeps of a member whose run has ended. @throws SWEEP_NOT_FOUND */
+  setSweepMemberResult(sweepId: string, member: number, result: SweepMemberResult): Promise<void>;
 
   // ---- analysis ---------------------------------------------------------------------------
   addEvaluation(runId: string, input: { kind: string; body: unknown }): Promise<EvaluationRecord>;

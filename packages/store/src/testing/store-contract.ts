@@ -1,6 +1,7 @@
 import type { RunEvent } from '@sandtable/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store, WorldSnapshot } from '../store-types';
+import { describeSweepContract } from './sweep-contract';
 
 const wallTime = '2026-01-01T00:00:00.000Z';
 
@@ -476,5 +477,7 @@ export function describeStoreContract(
         data: { headline: 'ok' },
       });
     });
+
+    describeSweepContract(() => store);
   });
 }
