@@ -9,6 +9,14 @@
  * const workspace = await store.defaultWorkspace();
  * const runs = await store.listRuns({ workspaceId: workspace.id });
  */
+
+export {
+  type BeliefPositionsAtStep,
+  type BeliefSeries,
+  beliefChangesOf,
+  beliefPositionsAt,
+  beliefSeriesOf,
+} from './belief-history';
 export { type Migration, migrate, migrationsDirectory, readMigrations } from './migrations';
 export { type OpenStoreOptions, openStore } from './open-store';
 export { PersistentRouter } from './persistent-router';

@@ -1,4 +1,6 @@
+import { beliefPositionsAt, beliefSeriesOf } from '@sandtable/store';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { ApiError } from '../http/api-error';
 import { EventHistoryQuery, MessageHistoryQuery, ModelCallQuery, StateQuery } from '../http/request-schemas';
 import type { RouteDoc } from '../http/route-docs';
@@ -6,7 +8,24 @@ import type { ApiEnvironment, ServerContext } from '../http/server-context';
 import { validate } from '../http/validation';
 import { runInWorkspace } from './run-access';
 
-/** History of a run from the store: events, messages, model calls, metrics, state at step N. */
+const stepText = z.coerce.number().int().min(0);
+
+/** GET /runs/:id/beliefs */
+export const BeliefsQuery = z.strictObject({
+  step: stepText
+    .optional()
+    .describe('The positions after this step (≥ 1); the latest committed when left out.'),
+  topic: z.string().min(1).optional().describe('Only this topic.'),
+});
+
+/** GET /runs/:id/beliefs/series */
+export const BeliefSeriesQuery = z.strictObject({
+  agent: z.string().min(1).describe('The agent whose positions to follow.'),
+  topic: z.string().min(1).optional().describe('Only this topic.'),
+  toStep: stepText.optional().describe('Up to this step; the whole run when left out.'),
+});
+
+/** History of a run from the store: events, messages, model calls, metrics, state and belief positions at step N. */
 export function historyRoutes(context: ServerContext): Hono<ApiEnvironment> {
   const { store } = context;
   const routes = new Hono<ApiEnvironment>();
@@ -77,6 +96,48 @@ export function historyRoutes(context: ServerContext): Hono<ApiEnvironment> {
     return c.json({ step, ...state });
   });
 
+  routes.get('/runs/:id/beliefs', validate('query', BeliefsQuery), async (c) => {
+    const record = await runInWorkspace(context, c);
+    const query = c.req.valid('query');
+    const step = query.step ?? record.lastStep;
+    if (step < 1 || step > record.lastStep) {
+      throw new ApiError(
+        404,
+        'STEP_NOT_FOUND',
+        `run "${record.id}" has no committed step ${step} (last committed: ${record.lastStep})`,
+      );
+    }
+    const positions = await beliefPositionsAt(store, record.id, step, query.topic);
+    if (query.topic !== undefined && positions.topics.length === 0) {
+      throw new ApiError(
+        404,
+        'TOPIC_NOT_FOUND',
+        `run "${record.id}" has no belief topic "${query.topic}" (at step ${step})`,
+      );
+    }
+    return c.json(positions);
+  });
+
+  routes.get('/runs/:id/beliefs/series', validate('query', BeliefSeriesQuery), async (c) => {
+    const record = await runInWorkspace(context, c);
+    const query = c.req.valid('query');
+    const agents = await store.listAgents(record.id);
+    if (!agents.some((agent) => agent.agentId === query.agent))
+      throw new ApiError(404, 'AGENT_NOT_FOUND', `run "${record.id}" has no agent "${query.agent}"`);
+    const series = await beliefSeriesOf(store, record.id, query.agent, {
+      ...(query.topic !== undefined ? { topic: query.topic } : {}),
+      ...(query.toStep !== undefined ? { toStep: query.toStep } : {}),
+    });
+    if (query.topic !== undefined && series.topics.length === 0) {
+      throw new ApiError(
+        404,
+        'TOPIC_NOT_FOUND',
+        `run "${record.id}" has no belief topic "${query.topic}" for agent "${query.agent}"`,
+      );
+    }
+    return c.json(series);
+  });
+
   return routes;
 }
 
@@ -120,5 +181,29 @@ export const historyRouteDocs: RouteDoc[] = [
     summary: 'The world after step N',
     query: StateQuery,
     responses: { 200: '{ step, globals, agents }', 404: 'no such run or step' },
+  },
+  {
+    method: 'get',
+    path: '/api/runs/:id/beliefs',
+    tag: 'history',
+    summary: 'Every agent’s belief positions after step N (from the beliefs-changed events)',
+    query: BeliefsQuery,
+    responses: {
+      200: '{ step, topics: string[], agents: { id, positions: { topic: number } }[] }',
+      400: 'invalid query',
+      404: 'no such run, step or topic',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/runs/:id/beliefs/series',
+    tag: 'history',
+    summary: 'One agent’s belief positions over the run (a point per step where one changed)',
+    query: BeliefSeriesQuery,
+    responses: {
+      200: '{ agentId, topics: string[], points: { step, positions: { topic: number } }[] }',
+      400: 'invalid query',
+      404: 'no such run, agent or topic',
+    },
   },
 ];
