@@ -1,4 +1,4 @@
-import type { Run, RunEvent, RunResult } from '@sandtable/core';
+import type { ChatRouter, Run, RunEvent, RunResult } from '@sandtable/core';
 import type { RunRecord, Store } from '@sandtable/store';
 import { ApiError } from '../http/api-error';
 import type { LiveEvents } from '../live/live-events';
@@ -39,6 +39,8 @@ export interface RunLauncher {
     onCommitted: (events: readonly RunEvent[]) => void,
     options?: LaunchOptions,
   ): Promise<LaunchedRun>;
+  /** The models runs use (shared gate), for the server's own model work. @defaultValue none */
+  modelRouter?(): Promise<ChatRouter | undefined>;
 }
 
 /** Options of {@link RunManager}. */
@@ -94,6 +96,14 @@ export class RunManager {
   /** Runs executing now. */
   get activeCount(): number {
     return this.active.size;
+  }
+
+  /**
+   * The server's configured models, shared with the runs (one fair-share gate), or undefined when
+   * none is configured.
+   */
+  modelRouter(): Promise<ChatRouter | undefined> {
+    return this.options.launcher.modelRouter?.() ?? Promise.resolve(undefined);
   }
 
   /** Executing or queued in this process, and where in the queue (1-based). */

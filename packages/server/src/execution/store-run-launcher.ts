@@ -23,6 +23,8 @@ import type { LaunchedRun, LaunchOptions, RunLauncher } from './run-manager';
 export interface ServerModels {
   /** A router to use instead of the configured one (tests, benchmarks). */
   router?: ChatRouter;
+  /** No models at all, without looking for a configuration (rule agents only). @defaultValue false */
+  disabled?: boolean;
   /** A model configuration file. @defaultValue sandtable.config.yaml, env vars, local servers */
   configPath?: string;
   /**
@@ -63,6 +65,7 @@ export class StoreRunLauncher implements RunLauncher {
   private sharedRouter(): Promise<{ router: ChatRouter | undefined; owned?: ModelRouter }> {
     this.shared ??= (async () => {
       const models = this.options.models ?? {};
+      if (models.disabled) return { router: undefined };
       if (models.router) return { router: new FairShareRouter(models.router, models.capacity ?? 16) };
       const setup = await resolveModelSetup({
         ...(models.configPath ? { configPath: models.configPath } : {}),
@@ -79,6 +82,14 @@ export class StoreRunLauncher implements RunLauncher {
       return { router: new FairShareRouter(setup.router, capacity), owned: setup.router };
     })();
     return this.shared;
+  }
+
+  /**
+   * The server's configured models behind the shared fair-share gate — what runs use — for other
+   * model work of the server (the model-written brief). Undefined when no model is configured.
+   */
+  async modelRouter(): Promise<ChatRouter | undefined> {
+    return (await this.sharedRouter()).router;
   }
 
   async launch(
