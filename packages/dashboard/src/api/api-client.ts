@@ -1,6 +1,7 @@
 import { ApiError, apiErrorFromResponse } from './api-error';
 import type {
-  BeliefSnapshot,
+  BeliefPositionsAtStep,
+  BeliefSeries,
   MetricPoint,
   ModelCallRecord,
   RunAgent,
@@ -192,7 +193,7 @@ export class ApiClient {
   /** One page of a run's committed events after a sequence number, optionally of one type. */
   listEvents(
     runId: string,
-    options: { after?: number; type?: string; limit?: number } = {},
+    options: { after?: number; type?: string; limit?: number; signal?: AbortSignal } = {},
   ): Promise<RunEvent[]> {
     const query = new URLSearchParams({
       after: String(options.after ?? 0),
@@ -202,6 +203,8 @@ export class ApiClient {
     return this.request<{ events: RunEvent[] }>(
       'GET',
       `/runs/${encodeURIComponent(runId)}/history/events?${query}`,
+      undefined,
+      options.signal,
     ).then(listOf('events'));
   }
 
@@ -243,9 +246,28 @@ export class ApiClient {
     );
   }
 
-  /** Each agent's belief positions after a step, when the server offers them. */
-  beliefs(runId: string, step: number, signal?: AbortSignal): Promise<BeliefSnapshot | undefined> {
-    return this.optional(`/runs/${encodeURIComponent(runId)}/beliefs?step=${step}`, signal);
+  /**
+   * Every agent's belief positions after a committed step (one topic when `topic` is given);
+   * `undefined` when the step is not committed (404) or the server has no such route.
+   */
+  beliefs(
+    runId: string,
+    step: number,
+    options: { topic?: string; signal?: AbortSignal } = {},
+  ): Promise<BeliefPositionsAtStep | undefined> {
+    const query = new URLSearchParams({ step: String(step) });
+    if (options.topic !== undefined) query.set('topic', options.topic);
+    return this.optional(`/runs/${encodeURIComponent(runId)}/beliefs?${query}`, options.signal);
+  }
+
+  /** One agent's belief positions over the run (a point per step where one changed). */
+  beliefSeries(runId: string, agentId: string, signal?: AbortSignal): Promise<BeliefSeries> {
+    return this.request(
+      'GET',
+      `/runs/${encodeURIComponent(runId)}/beliefs/series?${new URLSearchParams({ agent: agentId })}`,
+      undefined,
+      signal,
+    );
   }
 
   brief(runId: string): Promise<RunBrief | undefined> {

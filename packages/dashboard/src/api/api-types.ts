@@ -195,9 +195,19 @@ export interface WorldSnapshot {
   agents: Record<string, Record<string, unknown>> | Array<Record<string, unknown>>;
 }
 
-/** Each agent's belief positions after a step (`GET /api/runs/:id/beliefs?step=N`, when offered). */
-export interface BeliefSnapshot {
+/** Every agent's belief positions after a step (`GET /api/runs/:id/beliefs?step=N&topic=T`). */
+export interface BeliefPositionsAtStep {
   step: number;
+  /** The run's topics (only `topic` when one was asked for); empty for a run without beliefs. */
   topics: string[];
-  agents: Record<string, Record<string, { position: number; confidence?: number }>>;
+  /** Agents with a position, in agent order: topic → position in [-1, 1]. */
+  agents: Array<{ id: string; positions: Record<string, number> }>;
+}
+
+/** One agent's belief positions over a run (`GET /api/runs/:id/beliefs/series?agent=ID`). */
+export interface BeliefSeries {
+  agentId: string;
+  topics: string[];
+  /** A point per step where one of its positions changed, with all of them after that step. */
+  points: Array<{ step: number; positions: Record<string, number> }>;
 }

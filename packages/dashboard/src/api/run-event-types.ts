@@ -76,6 +76,8 @@ export interface RunEventPayloads {
   };
   'game-master-reasoned': { step: number; gameMaster: string; reasoning: string };
   'variable-set': { step: number; agentId?: string; variable: string; value: VariableValue };
+  /** Belief positions that moved this step (all of them the first time): agent → topic → position. */
+  'beliefs-changed': { step: number; positions: Record<string, Record<string, number>> };
   'step-completed': {
     step: number;
     metrics: Record<string, number>;

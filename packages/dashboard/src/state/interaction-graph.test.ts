@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleRunEvents } from '../__fixtures__/sample-events';
-import { beliefColor, buildInteractionGraph } from './interaction-graph';
+import { buildInteractionGraph } from './interaction-graph';
 
 describe('buildInteractionGraph', () => {
   it('links senders to recipients and actors to the agents their actions name, up to a step', () => {
@@ -21,11 +21,5 @@ describe('buildInteractionGraph', () => {
     expect(all.edges.get('union\u0000port')?.weight).toBe(3);
     expect(all.nodes.get('port')?.interactions).toBe(3);
     expect(buildInteractionGraph(events, agents, 0).edges.size).toBe(0);
-  });
-
-  it('colours belief positions from red through grey to blue', () => {
-    expect(beliefColor(-1)).toBe('rgb(220, 38, 38)');
-    expect(beliefColor(0)).toBe('rgb(156, 163, 175)');
-    expect(beliefColor(1)).toBe('rgb(37, 99, 235)');
   });
 });

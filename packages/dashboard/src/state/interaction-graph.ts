@@ -50,14 +50,3 @@ export function buildInteractionGraph(
   }
   return { nodes, edges };
 }
-
-/** A colour for a belief position in [-1, 1]: red (−1) through grey (0) to blue (+1). */
-export function beliefColor(position: number): string {
-  const clamped = Math.max(-1, Math.min(1, position));
-  const grey = [156, 163, 175];
-  const end = clamped < 0 ? [220, 38, 38] : [37, 99, 235];
-  const amount = Math.abs(clamped);
-  const channel = (index: number) =>
-    Math.round((grey[index] as number) + ((end[index] as number) - (grey[index] as number)) * amount);
-  return `rgb(${channel(0)}, ${channel(1)}, ${channel(2)})`;
-}

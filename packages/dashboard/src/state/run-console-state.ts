@@ -399,6 +399,9 @@ function applyOne(state: RunConsoleState, event: RunEvent): void {
       );
       return;
     }
+    case 'beliefs-changed':
+      // Per-agent positions belong to the graph view; the aggregates arrive with step-completed.
+      return;
     case 'run-paused':
       state.status = 'paused';
       timeline(state, event, event.step, `Paused at step ${event.step}`);
