@@ -18,3 +18,4 @@ export * from './sweep-definition';
 export * from './sweep-pdf';
 export * from './sweep-report';
 export * from './sweep-runner';
+export * from './sweep-workers';

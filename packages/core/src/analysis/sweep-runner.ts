@@ -36,15 +36,22 @@ export function finalValues(metrics: RunMetrics): Record<string, number> {
   return finals;
 }
 
+/** Options of {@link ruleSweepExecutor}. */
+export interface RuleSweepOptions {
+  /** The scenario's file, named in errors. */
+  file?: string;
+  /** Steps per run (default: the scenario's). */
+  steps?: number;
+  /** Folder the scenario's `data:`, `documents:` and `personas:` files are relative to. */
+  worldDirectory?: string;
+}
+
 /**
  * An executor that parses the scenario text with the member's seed and parameters (and `steps`)
  * and runs it in process with rule agents, keeping only its final metric values. With
  * `worldDirectory` the scenario's company world (data, documents, personas) is built from there.
  */
-export function ruleSweepExecutor(
-  scenarioText: string,
-  options: { file?: string; steps?: number; worldDirectory?: string } = {},
-): SweepExecutor {
+export function ruleSweepExecutor(scenarioText: string, options: RuleSweepOptions = {}): SweepExecutor {
   return async (member) => {
     const parseOptions = {
       ...(options.file ? { file: options.file } : {}),
