@@ -97,6 +97,8 @@ export { citationOf, type Passage } from './grounding/chunking';
 export type { TableKind, TableMapping } from './grounding/column-mapping';
 export { type PassageHit, PassageIndex } from './grounding/document-index';
 export { DocumentSearchEnvironment } from './grounding/document-search-environment';
+export { DocumentEmbedder, HybridDocumentSearchEnvironment } from './grounding/hybrid-document-search';
+export { cosineSimilarity, hybridQuery, reciprocalRankFusion } from './grounding/hybrid-ranking';
 export { type DocumentsView, documentsEnvironmentName, type SeenPassage } from './grounding/documents-view';
 export { type GroundingCode, GroundingError, type GroundingWarning } from './grounding/grounding-error';
 export {
@@ -106,6 +108,7 @@ export {
   PersonasDefinition,
 } from './grounding/grounding-schema';
 export { LongTermMemory, type MemoryEntry, type Recollection } from './grounding/long-term-memory';
+export { isPersonaCall, PersonaModelCalls, type PersonaModelSource } from './grounding/persona-calls';
 export {
   type GeneratedPersona,
   generatePersonas,
@@ -113,7 +116,12 @@ export {
   plannedRoles,
   roleAllocation,
 } from './grounding/persona-generator';
-export { type PersonaWriterOptions, WrittenPersona, writePersonas } from './grounding/persona-writer';
+export {
+  type PersonaWriterOptions,
+  personaCallPrefix,
+  WrittenPersona,
+  writePersonas,
+} from './grounding/persona-writer';
 export { prepareGrounding, type ScenarioGrounding } from './grounding/scenario-grounding';
 export {
   type BuiltWorld,

@@ -57,7 +57,7 @@ async function race(mode: 'rounds' | 'events', seed: number) {
   expect(result.status).toBe('completed');
   const claims = ofType(events, 'agent-acted').filter((event) => event.tool === 'claim');
   const rejected = ofType(events, 'agent-failed').filter((event) => event.tool === 'claim');
-  const metrics = ofType(events, 'step-completed').map((event) => event.metrics.claimed);
+  const metrics = ofType(events, 'step-completed').map((event) => event.metrics.claimed ?? Number.NaN);
   const strip = events.map(({ wallTime, ...rest }) => JSON.stringify(rest));
   return { claims, rejected, metrics, strip };
 }

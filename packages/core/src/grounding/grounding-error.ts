@@ -10,7 +10,8 @@ export type GroundingCode =
   | 'WORLD_TABLE_MERGED_HEADER'
   | 'WORLD_TABLE_UNMAPPED'
   | 'WORLD_COLUMN_NOT_FOUND'
-  | 'WORLD_BINDING_INVALID';
+  | 'WORLD_BINDING_INVALID'
+  | 'WORLD_PERSONA_NOT_WRITTEN';
 
 /**
  * A world file (data table or document) that could not be used as it is. The world builder turns

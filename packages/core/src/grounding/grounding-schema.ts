@@ -84,6 +84,26 @@ export const PersonasDefinition = z
       .min(1)
       .default('rules')
       .describe('Brain of generated agents unless a role says otherwise'),
+    writer: z
+      .enum(['data', 'model'])
+      .default('data')
+      .describe(
+        '`data`: persona texts, traits and thresholds drawn from the data and role templates; `model`: written by a model when the scenario is loaded, checked against the data (names, volumes, prices and contract terms stay the snapshot’s), recorded with the run; without a model they are drawn from the data, with a warning',
+      ),
+    writer_tier: z
+      .string()
+      .min(1)
+      .default('smart')
+      .describe(
+        'The model that writes personas (`writer: model`): a tier, an endpoint id or `endpoint/model`',
+      ),
+    writer_attempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(6)
+      .default(3)
+      .describe('Model calls per persona, the first included; each retry shows the model what was wrong'),
     roles: z
       .record(z.string(), PersonaRoleOverride)
       .default({})

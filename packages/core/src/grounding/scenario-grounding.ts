@@ -1,11 +1,15 @@
 import { dirname, resolve } from 'node:path';
+import type { CassetteEntry } from '../model/cassette';
+import { RecordingRouter } from '../model/run-recording';
 import type { PathIssue } from '../scenario/scenario-checks';
-import { AgentDefinition, type ScenarioFile } from '../scenario/scenario-schema';
+import { AgentDefinition, type ScenarioFile, ScenarioFileSchema } from '../scenario/scenario-schema';
 import { parseSource } from '../scenario/source-map';
 import type { PassageIndex } from './document-index';
 import type { GroundingWarning } from './grounding-error';
 import { DataDefinition, DocumentsDefinition, type MemoryDefinition } from './grounding-schema';
+import type { PersonaModelCalls } from './persona-calls';
 import { type GeneratedPersona, generatePersonas, personaVariables, plannedRoles } from './persona-generator';
+import { personaCallPrefix, writePersonas } from './persona-writer';
 import { type BuiltWorld, buildWorld, type DocumentSummary } from './world-builder';
 import { identifierOf, snapshotValue, type WorldSnapshot } from './world-snapshot';
 
@@ -23,12 +27,36 @@ export interface ScenarioGrounding {
   warnings: GroundingWarning[];
   /** Passages retrieved into each observation. */
   passagesPerObservation: number;
+  /**
+   * The model calls that wrote the personas (`personas.writer: model`), in the order they were
+   * answered: stored with the run, so replay and resume rebuild the same personas offline.
+   */
+  personaCalls: CassetteEntry[];
+}
+
+/** Personas a model wrote while the world was prepared (`personas.writer: model`). */
+export interface PreparedPersonas {
+  /** The seed they were generated for; another seed generates them from the data again. */
+  seed: number;
+  personas: GeneratedPersona[];
+  warnings: GroundingWarning[];
+  calls: CassetteEntry[];
 }
 
 /** A built world waiting to be applied to its scenario file (see {@link applyGrounding}). */
 export interface PreparedGrounding {
   world: BuiltWorld;
   passagesPerObservation: number;
+  personas?: PreparedPersonas;
+}
+
+/** What {@link prepareGrounding} needs to have a model write the personas. */
+export interface PersonaWritingOptions {
+  /** The seed the scenario is loaded with. @defaultValue the scenario's */
+  seed?: number;
+  /** Where the persona-writing model comes from; without it `writer: model` falls back to the data, with a warning. */
+  personaModels?: PersonaModelCalls;
+  signal?: AbortSignal;
 }
 
 /**
@@ -40,6 +68,7 @@ export async function prepareGrounding(
   text: string,
   file: string,
   baseDirectory = dirname(resolve(file)),
+  writing: PersonaWritingOptions = {},
 ): Promise<PreparedGrounding | undefined> {
   const source = parseSource(text, file);
   if (source.syntaxIssues.length > 0 || typeof source.data !== 'object' || source.data === null)
@@ -53,7 +82,98 @@ export async function prepareGrounding(
     ...(data?.success ? { data: data.data } : {}),
     ...(documents?.success ? { documents: documents.data } : {}),
   });
-  return { world, passagesPerObservation: documents?.success ? documents.data.passages : 0 };
+  const prepared: PreparedGrounding = {
+    world,
+    passagesPerObservation: documents?.success ? documents.data.passages : 0,
+  };
+  const personas = await writtenPersonas(raw, world, writing);
+  if (personas) prepared.personas = personas;
+  return prepared;
+}
+
+/**
+ * With `personas.writer: model`: the personas generated from the data, rewritten by the model the
+ * scenario names (see {@link writePersonas}), with the calls that wrote them. Without a model, or
+ * for a persona the model cannot write validly, the data-drawn persona stays and a
+ * `WORLD_PERSONA_NOT_WRITTEN` warning says why. Undefined when the scenario does not ask (or is
+ * malformed: validation reports it).
+ */
+async function writtenPersonas(
+  raw: Record<string, unknown>,
+  world: BuiltWorld,
+  writing: PersonaWritingOptions,
+): Promise<PreparedPersonas | undefined> {
+  const personasBlock = raw.personas as { writer?: unknown } | undefined;
+  if (personasBlock?.writer !== 'model') return undefined;
+  const parsed = ScenarioFileSchema.safeParse(raw);
+  if (!parsed.success || !parsed.data.personas) return undefined;
+  const scenarioFile = parsed.data;
+  const settings = parsed.data.personas;
+  const seed = writing.seed ?? scenarioFile.seed;
+  const generated = scenarioPersonas(scenarioFile, world, seed);
+  const router = await writing.personaModels?.router(settings.writer_tier);
+  if (!router) {
+    return {
+      seed,
+      personas: generated,
+      calls: [],
+      warnings: [
+        {
+          code: 'WORLD_PERSONA_NOT_WRITTEN',
+          file: 'personas',
+          message: `personas.writer is "model" but no model serves "${settings.writer_tier}"; the personas are drawn from the data (configure a model: see \`sandtable doctor\`)`,
+        },
+      ],
+    };
+  }
+  const recording = new RecordingRouter(router);
+  const pinnedTraits = Object.fromEntries(
+    Object.entries(settings.roles).flatMap(([role, override]) =>
+      override.traits ? [[role, override.traits]] : [],
+    ),
+  );
+  const written = await writePersonas(generated, {
+    router: recording,
+    target: settings.writer_tier,
+    maxAttempts: settings.writer_attempts,
+    pinnedTraits,
+    ...(writing.signal ? { signal: writing.signal } : {}),
+  });
+  const order = new Map(
+    generated.map((persona, index) => [`${personaCallPrefix}${persona.definition.id}`, index]),
+  );
+  return {
+    seed,
+    personas: written.personas,
+    // Persona by persona (each one's rounds in order), not in the order the replies came back.
+    calls: [...recording.cassette.entries]
+      .map((entry, index) => ({ entry, index, persona: order.get(entry.metadata?.agentId ?? '') ?? -1 }))
+      .sort((a, b) => a.persona - b.persona || a.index - b.index)
+      .map(({ entry }) => entry),
+    warnings: written.notes.map((note) => ({
+      code: 'WORLD_PERSONA_NOT_WRITTEN',
+      file: 'personas',
+      message: note,
+    })),
+  };
+}
+
+/** The personas the scenario's `personas` block generates from the world, for a seed. */
+function scenarioPersonas(scenarioFile: ScenarioFile, world: BuiltWorld, seed: number): GeneratedPersona[] {
+  if (!scenarioFile.personas) return [];
+  return generatePersonas(world.snapshot, {
+    category: scenarioFile.category,
+    seed,
+    settings: scenarioFile.personas,
+    takenIds: new Set(scenarioFile.agents.map((agent) => agent.id)),
+    documentsNaming: (name) => {
+      const documents = world.summaries
+        .filter((summary) => !['csv', 'xlsx', 'json'].includes(summary.format))
+        .map((summary) => summary.document);
+      const naming = world.documents.documentsMentioning(name);
+      return documents.filter((document) => naming.has(document));
+    },
+  });
 }
 
 function commodityVariables(snapshot: WorldSnapshot) {
@@ -113,20 +233,9 @@ export function applyGrounding(
     }
   }
   const personas: ScenarioGrounding['personas'] = [];
+  const written = prepared.personas?.seed === seed ? prepared.personas : undefined;
   if (scenarioFile.personas) {
-    const generated = generatePersonas(world.snapshot, {
-      category: scenarioFile.category,
-      seed,
-      settings: scenarioFile.personas,
-      takenIds: new Set(scenarioFile.agents.map((agent) => agent.id)),
-      documentsNaming: (name) => {
-        const documents = world.summaries
-          .filter((summary) => !['csv', 'xlsx', 'json'].includes(summary.format))
-          .map((summary) => summary.document);
-        const naming = world.documents.documentsMentioning(name);
-        return documents.filter((document) => naming.has(document));
-      },
-    });
+    const generated = written?.personas ?? scenarioPersonas(scenarioFile, world, seed);
     for (const [name, definition] of Object.entries(personaVariables)) {
       scenarioFile.agent_variables[name] ??= definition;
     }
@@ -164,8 +273,9 @@ export function applyGrounding(
       summaries: world.summaries,
       personas,
       variables,
-      warnings: world.warnings,
+      warnings: [...world.warnings, ...(written?.warnings ?? [])],
       passagesPerObservation: prepared.passagesPerObservation,
+      personaCalls: written?.calls ?? [],
     },
     issues,
   };

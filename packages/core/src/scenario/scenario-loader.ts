@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { type Issue, ScenarioError } from '../errors';
+import type { PersonaModelCalls } from '../grounding/persona-calls';
 import {
   applyGrounding,
   applyOfflinePersonas,
@@ -33,6 +34,12 @@ export interface LoadScenarioOptions {
    * folder's copy of the scenario: pass the original scenario's folder).
    */
   worldDirectory?: string;
+  /**
+   * The model that writes the personas of a scenario with `personas.writer: model` (live, or the
+   * run's recorded persona calls on replay and resume). Without it they are drawn from the data,
+   * with a `WORLD_PERSONA_NOT_WRITTEN` warning.
+   */
+  personaModels?: PersonaModelCalls;
 }
 
 /** The result of validating a scenario without throwing. */
@@ -359,6 +366,9 @@ export async function parseGroundedScenario(
   text: string,
   options: LoadScenarioOptions = {},
 ): Promise<Scenario> {
-  const grounding = await prepareGrounding(text, options.file ?? 'scenario.yaml', options.worldDirectory);
+  const grounding = await prepareGrounding(text, options.file ?? 'scenario.yaml', options.worldDirectory, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.personaModels ? { personaModels: options.personaModels } : {}),
+  });
   return parseScenario(text, { ...options, ...(grounding ? { grounding } : {}) });
 }
