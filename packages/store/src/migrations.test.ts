@@ -18,12 +18,14 @@ describe('migrations', () => {
       '0002_json_as_text',
       '0003_model_call_attempts',
       '0004_sweeps',
+      '0005_beliefs',
     ]);
     expect(await migrate(database, migrations)).toEqual([
       '0001_initial',
       '0002_json_as_text',
       '0003_model_call_attempts',
       '0004_sweeps',
+      '0005_beliefs',
     ]);
     expect(await migrate(database, migrations)).toEqual([]);
     const { rows } = await client.query<{ table_name: string; column_name: string; data_type: string }>(
