@@ -7,6 +7,7 @@ import { tokenRequired } from './access/auth-policy';
 import { createApp } from './app';
 import { RunManager } from './execution/run-manager';
 import { StoreRunLauncher, type StoreRunLauncherOptions } from './execution/store-run-launcher';
+import { SweepCoordinator } from './execution/sweep-coordinator';
 import type { ApiEnvironment, ServerContext } from './http/server-context';
 import { InProcessLiveEvents, type LiveEvents } from './live/live-events';
 import { RedisLiveEvents } from './live/redis-live-events';
@@ -37,7 +38,7 @@ export interface ServerOptions {
   bodyLimitBytes?: number;
   /** The built dashboard. @defaultValue packages/dashboard/dist (served when it exists) */
   dashboardDirectory?: string;
-  /** Resume runs that were executing when the last process ended. @defaultValue true */
+  /** Resume runs (and sweeps) that were executing when the last process ended. @defaultValue true */
   resumeInterrupted?: boolean;
   /** Model setup and engine options of the runs. */
   models?: StoreRunLauncherOptions['models'];
@@ -113,7 +114,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Sandtab
     ...(options.maxConcurrentRuns !== undefined ? { maxConcurrentRuns: options.maxConcurrentRuns } : {}),
     onStep: () => metrics.steps.inc(),
   });
-  const context: ServerContext = { store, runs, live, metrics, logger, version };
+  const sweeps = new SweepCoordinator({ store, runs, live, logger });
+  const context: ServerContext = { store, runs, sweeps, live, metrics, logger, version };
   const app = createApp(context, {
     tokenRequired: tokenRequired(options.host ?? '127.0.0.1', options.requireToken ?? false),
     dashboardDirectory: options.dashboardDirectory ?? defaultDashboardDirectory,
@@ -130,13 +132,18 @@ export async function createServer(options: ServerOptions = {}): Promise<Sandtab
     },
     'server assembled',
   );
-  if (options.resumeInterrupted ?? true) await runs.resumeInterrupted();
+  if (options.resumeInterrupted ?? true) {
+    await runs.resumeInterrupted();
+    await sweeps.resumeRunning();
+  }
   let closed: Promise<void> | undefined;
   return {
     app,
     context,
     close() {
       closed ??= (async () => {
+        // No sweep submits a member once the manager is shutting down.
+        await sweeps.close();
         await runs.shutdown();
         await launcher.close();
         await live.close();

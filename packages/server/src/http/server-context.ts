@@ -1,6 +1,7 @@
 import type { Store } from '@sandtable/store';
 import type { AuthVariables } from '../access/auth-middleware';
 import type { RunManager } from '../execution/run-manager';
+import type { SweepCoordinator } from '../execution/sweep-coordinator';
 import type { LiveEvents } from '../live/live-events';
 import type { Logger } from '../operations/logger';
 import type { ServerMetrics } from '../operations/server-metrics';
@@ -9,6 +10,8 @@ import type { ServerMetrics } from '../operations/server-metrics';
 export interface ServerContext {
   store: Store;
   runs: RunManager;
+  /** Sweeps, their members submitted to `runs`. */
+  sweeps: SweepCoordinator;
   live: LiveEvents;
   metrics: ServerMetrics;
   logger: Logger;

@@ -1,24 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import { dirname } from 'node:path';
 import {
-  aggregateSweep,
-  describeValues,
   expandSweep,
   parseGroundedScenario,
-  ruleSweepExecutor,
-  runSweep,
+  RandomParameter,
+  renderSweepMarkdown,
+  renderSweepPdf,
   SweepDefinition,
-  type SweepOutcome,
   type SweepReport,
 } from '@sandtable/core';
+import type { SweepMemberRecord, SweepRecord } from '@sandtable/store';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { SweepCoordinator } from '../execution/sweep-coordinator';
+import { type SweepMetricSummary, sweepAggregate, sweepPlanOf } from '../execution/sweep-results';
 import { ApiError, notFound } from '../http/api-error';
+import { runSummary } from '../http/api-shapes';
 import type { RouteDoc } from '../http/route-docs';
 import type { ApiEnvironment, ServerContext } from '../http/server-context';
 import { validate } from '../http/validation';
 
-/** Runs one sweep may hold: a sweep runs in the server's process, beside the live runs. */
+/** Runs one sweep may hold (every member is a stored run). */
 export const maxSweepRuns = 200;
 
 const scalar = z.union([z.number(), z.boolean(), z.string()]);
@@ -27,6 +27,7 @@ const scalar = z.union([z.number(), z.boolean(), z.string()]);
 export const SweepCreateBody = z.strictObject({
   scenarioId: z.string().min(1),
   version: z.int().min(1).optional().describe('Scenario version; the latest when left out.'),
+  name: z.string().min(1).max(200).optional().describe('The sweep’s name; “<scenario> sweep” when left out.'),
   seeds: z
     .union([
       z.array(z.int().min(0)).min(1).max(maxSweepRuns),
@@ -44,8 +45,23 @@ export const SweepCreateBody = z.strictObject({
     .record(z.string().min(1), z.array(scalar).min(1).max(50))
     .optional()
     .describe('Parameter → values; every combination runs once per seed.'),
+  random: z
+    .strictObject({
+      samples: z.int().min(1).max(maxSweepRuns),
+      seed: z.int().min(0).optional(),
+      parameters: z.record(z.string().min(1), RandomParameter),
+    })
+    .optional()
+    .describe(
+      'Random parameter settings drawn reproducibly from `seed`: { min, max, integer? } or { values }; combined with every grid cell.',
+    ),
   steps: z.int().min(1).max(100_000).optional().describe('Steps per run; the scenario’s when left out.'),
-  parallel: z.int().min(1).max(4).optional().describe('Runs in flight at once (default 2).'),
+  parallel: z
+    .int()
+    .min(1)
+    .max(16)
+    .optional()
+    .describe('Members in the run manager at once (default 2); its maxConcurrentRuns still applies.'),
   metrics: z
     .array(z.string().min(1))
     .min(1)
@@ -53,68 +69,77 @@ export const SweepCreateBody = z.strictObject({
     .describe('Metrics to report; default all but built-ins.'),
 });
 
-/** One metric over every successful run of a sweep: what the dashboard's sweep table shows. */
-export interface SweepMetricSummary {
-  metric: string;
-  mean: number;
-  standardDeviation: number;
-  /** The 95% t interval of the mean. */
-  low: number;
-  high: number;
-  values: number[];
-}
+/** POST /sweeps/:id/stop */
+export const SweepStopBody = z
+  .strictObject({ reason: z.string().min(1).max(500).optional() })
+  .describe('Why (default “sweep stopped”).');
 
-/** A sweep the server ran or is running (kept in memory: a restart forgets it). */
-interface SweepEntry {
-  id: string;
-  workspaceId: string;
-  scenarioId: string;
-  scenarioVersion: number;
-  scenarioName: string;
-  status: 'running' | 'completed' | 'failed';
-  runs: number;
-  completed: number;
-  failed: number;
-  createdAt: string;
-  finishedAt?: string;
-  metrics: SweepMetricSummary[];
-  report?: SweepReport;
-  error?: string;
-}
+export type { SweepMetricSummary };
 
-function summaryOf(entry: SweepEntry) {
-  const { report: _report, workspaceId: _workspace, ...summary } = entry;
-  return summary;
-}
-
-function metricSummaries(report: SweepReport, outcomes: readonly SweepOutcome[]): SweepMetricSummary[] {
-  return report.metrics.map((metric) => {
-    const values = outcomes.flatMap((outcome) => {
-      const value = outcome.ok ? outcome.result.finals[metric] : undefined;
-      return value !== undefined && Number.isFinite(value) ? [value] : [];
-    });
-    const statistics = describeValues(values);
-    return {
-      metric,
-      mean: statistics.mean,
-      standardDeviation: statistics.standardDeviation,
-      low: statistics.confidence.low,
-      high: statistics.confidence.high,
-      values,
-    };
-  });
+function iso(date: Date | null): string | undefined {
+  return date ? date.toISOString() : undefined;
 }
 
 /**
- * Sweeps over HTTP: a stored scenario over parameter values × seeds, every member run in this
- * process with rule agents (core's `runSweep` with `ruleSweepExecutor`, as `sandtable sweep`
- * does), aggregated with `aggregateSweep`. Sweeps live in memory, per workspace; their member runs
- * are not stored runs.
+ * `Sweep`: the stored sweep, how far its members are, and each metric over the members ended so
+ * far; with `withReport` also core's full `SweepReport` (partial while it runs).
+ */
+function sweepShape(sweep: SweepRecord, members: readonly SweepMemberRecord[], withReport: boolean) {
+  const { definition } = sweepPlanOf(sweep);
+  const { progress, report, metrics } = sweepAggregate(sweep, members);
+  return {
+    id: sweep.id,
+    name: sweep.name,
+    scenarioId: sweep.scenarioId,
+    scenarioVersion: sweep.scenarioVersion,
+    scenarioName: definition.scenario,
+    status: sweep.status,
+    runs: sweep.totalRuns,
+    ...progress,
+    parallel: sweep.parallel,
+    seeds: expandSweep(definition).seeds,
+    grid: definition.grid,
+    ...(definition.random ? { random: definition.random } : {}),
+    ...(definition.steps ? { steps: definition.steps } : {}),
+    ...(sweep.reason ? { reason: sweep.reason } : {}),
+    ...(sweep.status === 'failed' && sweep.reason ? { error: sweep.reason } : {}),
+    createdAt: iso(sweep.createdAt),
+    ...(sweep.finishedAt ? { finishedAt: iso(sweep.finishedAt) } : {}),
+    metrics,
+    ...(withReport && report ? { report } : {}),
+  };
+}
+
+/**
+ * Sweeps over HTTP: a stored scenario version over parameter values (grid and random samples) ×
+ * seeds. Every member is a stored run executed by the server's run manager (see
+ * {@link SweepCoordinator}): it shows in `GET /runs`, and can be inspected, briefed, compared and
+ * stopped like any run. Sweeps are stored, so a restart resumes a running one; aggregation is
+ * core's `aggregateSweep` over the members' final metric values.
  */
 export function sweepRoutes(context: ServerContext): Hono<ApiEnvironment> {
-  const { store, logger } = context;
+  const { store } = context;
+  const coordinator: SweepCoordinator = context.sweeps;
   const routes = new Hono<ApiEnvironment>();
-  const sweeps = new Map<string, SweepEntry>();
+
+  async function sweepInWorkspace(id: string, workspaceId: string): Promise<SweepRecord> {
+    const sweep = await store.getSweep(id, { workspaceId });
+    if (!sweep) throw new ApiError(404, 'SWEEP_NOT_FOUND', `no sweep "${id}"`);
+    return sweep;
+  }
+
+  async function endedReport(sweep: SweepRecord): Promise<SweepReport> {
+    const { report } = sweepAggregate(sweep, await store.listSweepMembers(sweep.id));
+    if (sweep.status === 'running' || !report)
+      throw new ApiError(
+        409,
+        'SWEEP_NOT_FINISHED',
+        sweep.status === 'running'
+          ? `sweep "${sweep.id}" is running: its report is written once it has completed or stopped`
+          : `sweep "${sweep.id}" ended before any member did`,
+      );
+    return report;
+  }
 
   routes.post('/sweeps', validate('json', SweepCreateBody), async (c) => {
     const body = c.req.valid('json');
@@ -124,10 +149,13 @@ export function sweepRoutes(context: ServerContext): Hono<ApiEnvironment> {
     if (!scenario) throw notFound('scenario', body.scenarioId);
     const version = await store.getScenarioVersion(scenario.id, body.version, scope);
     if (!version) throw notFound('scenario version', `${scenario.id}@${body.version}`);
+    const name = body.name ?? `${scenario.name} sweep`;
     const definition = SweepDefinition.parse({
-      scenario: scenario.id,
+      name,
+      scenario: scenario.name,
       seeds: body.seeds,
       grid: body.grid ?? {},
+      ...(body.random ? { random: body.random } : {}),
       ...(body.steps ? { steps: body.steps } : {}),
       ...(body.parallel ? { parallel: body.parallel } : {}),
       ...(body.metrics ? { metrics: body.metrics } : {}),
@@ -148,65 +176,66 @@ export function sweepRoutes(context: ServerContext): Hono<ApiEnvironment> {
         ...(body.steps ? { steps: body.steps } : {}),
         parameters,
       });
-    const entry: SweepEntry = {
-      id: randomUUID(),
+    const sweep = await coordinator.create({
       workspaceId,
       scenarioId: scenario.id,
       scenarioVersion: version.version,
-      scenarioName: scenario.name,
-      status: 'running',
-      runs: plan.members.length,
-      completed: 0,
-      failed: 0,
-      createdAt: new Date().toISOString(),
-      metrics: [],
-    };
-    sweeps.set(entry.id, entry);
-    const executor = ruleSweepExecutor(version.source, {
-      ...(file ? { file, worldDirectory: dirname(file) } : {}),
-      ...(body.steps ? { steps: body.steps } : {}),
+      name,
+      definition,
+      totalRuns: plan.members.length,
     });
-    void runSweep(plan, executor, {
-      parallel: definition.parallel,
-      onMember: (outcome) => {
-        entry.completed += 1;
-        if (!outcome.ok) entry.failed += 1;
-      },
-    })
-      .then((outcomes) => {
-        const report = aggregateSweep(plan, outcomes, {
-          name: `${scenario.name} sweep`,
-          scenario: scenario.name,
-          grid: definition.grid,
-          ...(definition.metrics ? { metrics: definition.metrics } : {}),
-        });
-        entry.report = report;
-        entry.metrics = metricSummaries(report, outcomes);
-        entry.status = 'completed';
-      })
-      .catch((error: unknown) => {
-        entry.status = 'failed';
-        entry.error = error instanceof Error ? error.message : String(error);
-        logger.error({ sweep: entry.id, error: entry.error }, 'sweep failed');
-      })
-      .finally(() => {
-        entry.finishedAt = new Date().toISOString();
-      });
-    return c.json(summaryOf(entry), 202);
+    return c.json(sweepShape(sweep, [], false), 202);
   });
 
-  routes.get('/sweeps', (c) => {
-    const workspaceId = c.get('workspace');
-    const mine = [...sweeps.values()].filter((entry) => entry.workspaceId === workspaceId).reverse();
-    return c.json({ sweeps: mine.map(summaryOf) });
+  routes.get('/sweeps', async (c) => {
+    const sweeps = await store.listSweeps({ workspaceId: c.get('workspace'), limit: 100 });
+    const shaped = await Promise.all(
+      sweeps.map(async (sweep) => sweepShape(sweep, await store.listSweepMembers(sweep.id), false)),
+    );
+    return c.json({ sweeps: shaped });
   });
 
-  routes.get('/sweeps/:id', (c) => {
-    const id = c.req.param('id');
-    const entry = sweeps.get(id);
-    if (!entry || entry.workspaceId !== c.get('workspace'))
-      throw new ApiError(404, 'SWEEP_NOT_FOUND', `no sweep "${id}"`);
-    return c.json({ ...summaryOf(entry), ...(entry.report ? { report: entry.report } : {}) });
+  routes.get('/sweeps/:id', async (c) => {
+    const sweep = await sweepInWorkspace(c.req.param('id'), c.get('workspace'));
+    return c.json(sweepShape(sweep, await store.listSweepMembers(sweep.id), true));
+  });
+
+  routes.get('/sweeps/:id/runs', async (c) => {
+    const sweep = await sweepInWorkspace(c.req.param('id'), c.get('workspace'));
+    const { plan } = sweepPlanOf(sweep);
+    const members = await store.listSweepMembers(sweep.id);
+    return c.json({
+      runs: members.map((member) => ({
+        member: member.member,
+        setting: plan.members[member.member]?.setting,
+        ...(member.result ? { result: member.result } : {}),
+        run: runSummary(member.run, context.runs.info(member.run.id)),
+      })),
+    });
+  });
+
+  routes.post('/sweeps/:id/stop', validate('json', SweepStopBody), async (c) => {
+    const sweep = await sweepInWorkspace(c.req.param('id'), c.get('workspace'));
+    if (sweep.status !== 'running')
+      throw new ApiError(409, 'SWEEP_NOT_RUNNING', `sweep "${sweep.id}" is ${sweep.status}`);
+    const stopped = await coordinator.stop(sweep.id, c.req.valid('json').reason ?? 'sweep stopped');
+    return c.json(sweepShape(stopped, await store.listSweepMembers(sweep.id), false), 202);
+  });
+
+  routes.get('/sweeps/:id/report.md', async (c) => {
+    const sweep = await sweepInWorkspace(c.req.param('id'), c.get('workspace'));
+    const report = await endedReport(sweep);
+    return c.body(renderSweepMarkdown(report), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
+  });
+
+  routes.get('/sweeps/:id/report.pdf', async (c) => {
+    const sweep = await sweepInWorkspace(c.req.param('id'), c.get('workspace'));
+    const report = await endedReport(sweep);
+    const pdf = await renderSweepPdf(report, sweep.finishedAt ? { createdAt: sweep.finishedAt } : {});
+    return c.body(new Uint8Array(pdf), 200, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `inline; filename="${sweep.id}-sweep.pdf"`,
+    });
   });
 
   return routes;
@@ -218,7 +247,8 @@ export const sweepRouteDocs: RouteDoc[] = [
     method: 'post',
     path: '/api/sweeps',
     tag: 'runs',
-    summary: 'Runs a stored scenario over parameter values × seeds (rule agents, in this process)',
+    summary:
+      'Runs a stored scenario over parameter values (grid, random) × seeds: every member a stored run through the run manager',
     body: SweepCreateBody,
     responses: {
       202: 'Sweep (status running)',
@@ -231,14 +261,43 @@ export const sweepRouteDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/sweeps',
     tag: 'runs',
-    summary: 'The sweeps of this server process, newest first',
+    summary: 'The workspace’s sweeps, newest first (at most 100)',
     responses: { 200: '{ sweeps: Sweep[] }' },
   },
   {
     method: 'get',
     path: '/api/sweeps/:id',
     tag: 'runs',
-    summary: 'One sweep, with its full report once completed',
+    summary: 'One sweep, with its report over the members ended so far',
     responses: { 200: 'Sweep & { report?: SweepReport }', 404: 'SWEEP_NOT_FOUND' },
+  },
+  {
+    method: 'get',
+    path: '/api/sweeps/:id/runs',
+    tag: 'runs',
+    summary: 'The sweep’s member runs created so far, in member order, with each one’s result once ended',
+    responses: { 200: '{ runs: Array<{ member, setting, result?, run: Run }> }', 404: 'SWEEP_NOT_FOUND' },
+  },
+  {
+    method: 'post',
+    path: '/api/sweeps/:id/stop',
+    tag: 'runs',
+    summary: 'Stops a running sweep: queued members leave the queue, executing ones stop after their step',
+    body: SweepStopBody,
+    responses: { 202: 'Sweep (status stopped)', 404: 'SWEEP_NOT_FOUND', 409: 'SWEEP_NOT_RUNNING' },
+  },
+  {
+    method: 'get',
+    path: '/api/sweeps/:id/report.md',
+    tag: 'runs',
+    summary: 'The ended sweep’s report as Markdown (core renderSweepMarkdown)',
+    responses: { 200: 'text/markdown', 404: 'SWEEP_NOT_FOUND', 409: 'SWEEP_NOT_FINISHED' },
+  },
+  {
+    method: 'get',
+    path: '/api/sweeps/:id/report.pdf',
+    tag: 'runs',
+    summary: 'The ended sweep’s report as a PDF (core renderSweepPdf)',
+    responses: { 200: 'application/pdf', 404: 'SWEEP_NOT_FOUND', 409: 'SWEEP_NOT_FINISHED' },
   },
 ];
