@@ -6,8 +6,10 @@ import { SandtableError } from '../errors';
 import { gameMasterFor } from '../game-master/create-game-master';
 import type { GameMasterLogRecord } from '../game-master/game-master-log';
 import { DocumentSearchEnvironment } from '../grounding/document-search-environment';
+import { DocumentEmbedder, HybridDocumentSearchEnvironment } from '../grounding/hybrid-document-search';
 import { LongTermMemory } from '../grounding/long-term-memory';
 import { wantsLongTermMemory } from '../grounding/scenario-grounding';
+import { servesEmbeddings } from '../model/embeddings';
 import { BudgetedRouter, type ModelBudget } from '../model/model-budget';
 import type { ChatRouter } from '../model/run-recording';
 import type { Scenario } from '../scenario/scenario';
@@ -61,10 +63,24 @@ export interface Engine {
   createRun(scenario: Scenario, options?: CreateRunOptions): Run;
 }
 
-/** The documents environment, when the scenario's documents gave any passages. */
-function groundingEnvironments(scenario: Scenario): Environment[] {
+/**
+ * The documents environment, when the scenario's documents gave any passages: hybrid (BM25 and
+ * embeddings) when the router serves the embedding tier, BM25 alone otherwise.
+ */
+function groundingEnvironments(
+  scenario: Scenario,
+  router: ChatRouter | undefined,
+  runId: string | undefined,
+  warn: (message: string) => void,
+): Environment[] {
   const grounding = scenario.grounding;
   if (!grounding || grounding.documents.size === 0) return [];
+  if (router && servesEmbeddings(router)) {
+    const embedder = new DocumentEmbedder(router, { warn, ...(runId ? { runId } : {}) });
+    return [
+      new HybridDocumentSearchEnvironment(grounding.documents, grounding.passagesPerObservation, embedder),
+    ];
+  }
   return [new DocumentSearchEnvironment(grounding.documents, grounding.passagesPerObservation)];
 }
 
@@ -106,7 +122,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
           });
       const run: Run = new Run(scenario, {
         ...(gameMaster ? { gameMaster } : {}),
-        environments: [...(options.environments?.() ?? []), ...groundingEnvironments(scenario)],
+        environments: [
+          ...(options.environments?.() ?? []),
+          ...groundingEnvironments(scenario, router, runOptions.runId, (message) => run.notify(message)),
+        ],
         brainFor(agent, rules) {
           // The one per-agent hook a run offers at creation: long-term memory is attached here.
           if (wantsLongTermMemory(scenario.memory, agent.spec.brain)) {

@@ -366,6 +366,23 @@ export class StepExecutor {
     };
   }
 
+  /** Lets environments that need it prepare, asynchronously, for the calls about to be applied. */
+  private async prepareCalls(
+    acting: AgentRuntime[],
+    outcomes: Array<TaskOutcome<Decision> | undefined>,
+    observations: Array<Observation | undefined>,
+  ): Promise<void> {
+    const calls: Array<{ agent: AgentRuntime; call: ToolCallRequest }> = [];
+    acting.forEach((agent, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok && observations[index])
+        for (const call of outcome.value.calls) calls.push({ agent, call });
+    });
+    const context = this.context.environmentContext();
+    for (const environment of this.context.environments)
+      if (environment.beforeExecute) await environment.beforeExecute(calls, context);
+  }
+
   /**
    * Lets `acting` agents act once: observations from the current state, decisions through the
    * scheduler, tool calls applied in the given order. `time` (event-driven clock) is recorded on
@@ -399,6 +416,8 @@ export class StepExecutor {
       ...(this.context.beliefs ? { beliefs: this.context.beliefs } : {}),
     };
     this.context.unseenHits = [];
+    for (const environment of this.context.environments)
+      if (environment.beforeObserve) await environment.beforeObserve(acting, context);
     const world = visibleWorld(view);
     const stream = time === undefined ? ['observe', step] : ['observe', step, time.window];
     const observations = acting.map((agent) => {
@@ -424,6 +443,8 @@ export class StepExecutor {
     });
 
     const outcomes = await this.decideAll(acting, observations, step, time?.window);
+    if (this.context.environments.some((environment) => environment.beforeExecute))
+      await this.prepareCalls(acting, outcomes, observations);
 
     acting.forEach((agent, index) => {
       const outcome = outcomes[index];

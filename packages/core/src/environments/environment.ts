@@ -39,6 +39,21 @@ export interface Environment {
   tools(agent: AgentRuntime, context: EnvironmentContext): ToolDefinition[];
   /** Applies one call. Must not throw for bad input: return `ok: false` with the reason. */
   execute(agent: AgentRuntime, call: ToolCallRequest, context: EnvironmentContext): ActionOutcome;
+  /**
+   * Asynchronous work before the acting agents' observations are built (`observe` is
+   * synchronous): e.g. the documents environment embeds the agents' situation queries. Must not
+   * change the world. Environments without it cost the step nothing.
+   */
+  beforeObserve?(agents: readonly AgentRuntime[], context: EnvironmentContext): Promise<void>;
+  /**
+   * Asynchronous work before the step's decided tool calls are applied (`execute` is
+   * synchronous), given every call in the order it will be applied: e.g. the documents
+   * environment embeds the step's `search_documents` queries in one batch. Must not change the world.
+   */
+  beforeExecute?(
+    calls: ReadonlyArray<{ agent: AgentRuntime; call: ToolCallRequest }>,
+    context: EnvironmentContext,
+  ): Promise<void>;
   /** What this agent sees of the environment, added to its observation (undefined: nothing, e.g. not a member). */
   observe?(agent: AgentRuntime, context: EnvironmentContext): Record<string, unknown> | undefined;
   /**

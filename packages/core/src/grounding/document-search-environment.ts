@@ -6,6 +6,7 @@ import {
   emptyOutcome,
 } from '../environments/environment';
 import type { ToolCallRequest, ToolDefinition } from '../environments/tool';
+import type { Passage } from './chunking';
 import type { PassageHit, PassageIndex } from './document-index';
 import { type DocumentsView, documentsEnvironmentName, type SeenPassage } from './documents-view';
 
@@ -39,10 +40,18 @@ export class DocumentSearchEnvironment implements Environment {
   private readonly ownDocuments = new Map<string, Set<string>>();
 
   constructor(
-    private readonly index: PassageIndex,
+    protected readonly index: PassageIndex,
     /** Passages retrieved automatically per observation. @defaultValue 2 */
-    private readonly passagesPerObservation = 2,
+    protected readonly passagesPerObservation = 2,
   ) {}
+
+  /**
+   * The best passages for a query, best first: BM25 here; {@link HybridDocumentSearchEnvironment}
+   * fuses it with embedding similarity when the query was embedded.
+   */
+  protected rank(text: string, limit: number, boost?: (passage: Passage) => number): PassageHit[] {
+    return this.index.query(text, limit, boost);
+  }
 
   tools(): ToolDefinition[] {
     return [
@@ -74,7 +83,7 @@ export class DocumentSearchEnvironment implements Environment {
       typeof call.arguments.limit === 'number'
         ? Math.min(maxResults, Math.max(1, Math.round(call.arguments.limit)))
         : 3;
-    const hits = this.index.query(query.slice(0, 300), limit);
+    const hits = this.rank(query.slice(0, 300), limit);
     this.searched.set(agent.spec.id, hits.map(seen));
     // The result names sources only: the text itself reaches the agent inside the document fence.
     return emptyOutcome(
@@ -129,10 +138,7 @@ export class DocumentSearchEnvironment implements Environment {
       const { now, standing } = this.situationQueries(agent, context);
       // What is happening comes first (it is what a rule agent cites), then who the agent is.
       const boost = this.boostFor(agent);
-      const hits = [
-        ...this.index.query(now, 1, boost),
-        ...this.index.query(standing, this.passagesPerObservation, boost),
-      ];
+      const hits = [...this.rank(now, 1, boost), ...this.rank(standing, this.passagesPerObservation, boost)];
       for (const hit of hits) {
         if (passages.length >= this.passagesPerObservation + (searched?.length ?? 0)) break;
         if (

@@ -83,6 +83,13 @@ export class AnthropicProvider implements ModelProvider {
 
   /** @throws {@link ProviderError} */
   async chat(request: ChatRequest): Promise<ChatResponse> {
+    if (request.embed) {
+      throw new ProviderError(
+        'PROVIDER_BAD_REQUEST',
+        `${this.id}: Anthropic's API serves no embeddings; give the embedding tier an OpenAI-compatible endpoint`,
+        { providerId: this.id },
+      );
+    }
     const started = performance.now();
     const { body, jsonToolName } = this.#body(request);
     const signal = request.signal;

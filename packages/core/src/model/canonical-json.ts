@@ -37,8 +37,8 @@ export function hashRequest(request: ChatRequest): string {
 }
 
 /**
- * SHA-256 of what the model said: text, tool calls, finish reason and model (not latency or
- * usage, which differ between identical answers).
+ * SHA-256 of what the model said: text, tool calls, finish reason, model and, for an embedding
+ * call, the vectors (not latency or usage, which differ between identical answers).
  */
 export function hashResponse(response: ChatResponse): string {
   return sha256(
@@ -47,6 +47,7 @@ export function hashResponse(response: ChatResponse): string {
       toolCalls: response.toolCalls,
       finishReason: response.finishReason,
       model: response.model,
+      embeddings: response.embeddings,
     }),
   );
 }

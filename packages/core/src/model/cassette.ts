@@ -15,7 +15,7 @@ import {
 /** The parts of a request a cassette keys on and keeps. */
 export type CassetteRequest = Pick<
   ChatRequest,
-  'model' | 'messages' | 'tools' | 'responseFormat' | 'temperature' | 'seed'
+  'model' | 'messages' | 'tools' | 'responseFormat' | 'temperature' | 'seed' | 'embed'
 >;
 
 /** One recorded call. */
@@ -51,6 +51,7 @@ const entrySchema = z.object({
       latencyMs: z.number(),
       finishReason: z.enum(['stop', 'tool_calls', 'length', 'content_filter', 'other']),
       model: z.string(),
+      embeddings: z.array(z.array(z.number())).optional(),
     })
     .optional(),
   metadata: z
@@ -64,13 +65,14 @@ function keptPart(request: ChatRequest): CassetteRequest {
   if (request.responseFormat !== undefined) kept.responseFormat = request.responseFormat;
   if (request.temperature !== undefined) kept.temperature = request.temperature;
   if (request.seed !== undefined) kept.seed = request.seed;
+  if (request.embed !== undefined) kept.embed = request.embed;
   return kept;
 }
 
 /**
  * Recorded model responses keyed by request, so a run can re-execute exactly with no model at all.
  * The key is the SHA-256 of the canonical JSON of model, messages, tools, response format,
- * temperature and seed. The same request recorded several times is replayed in recording order.
+ * temperature, seed and (for embedding calls) the texts embedded. The same request recorded several times is replayed in recording order.
  * Stored as JSONL: a header line, then one entry a line.
  */
 export class Cassette {

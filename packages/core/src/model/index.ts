@@ -27,6 +27,15 @@ export {
   formatDoctorReport,
   runDoctor,
 } from './doctor';
+export {
+  type EmbeddedTexts,
+  type EmbedOptions,
+  embeddingBatchSize,
+  embeddingRequest,
+  embeddingTier,
+  embedTexts,
+  servesEmbeddings,
+} from './embeddings';
 export { EndpointLimiter, type EndpointLimiterOptions, type Permit } from './endpoint-limiter';
 export { type JsonReadResult, parseJsonReply, parseToolArguments } from './json-reply';
 export { LatencyTracker } from './latency-tracker';

@@ -7,7 +7,7 @@ import { ProviderError } from './types';
 export interface OpenAICompatibleTransportOptions {
   /** Id used in errors. */
   providerId: string;
-  /** Base URL ending in `/v1`; `/chat/completions` is appended. */
+  /** Base URL ending in `/v1`; `/chat/completions` (or `/embeddings`) is appended. */
   baseUrl: string;
   /** Sent as `Authorization: Bearer …` when given; never logged. */
   apiKey?: string;
@@ -31,6 +31,7 @@ export type JsonReply = unknown;
 export class OpenAICompatibleTransport {
   readonly #providerId: string;
   readonly #url: URL;
+  readonly #embeddingsUrl: URL;
   readonly #headers: Record<string, string>;
   readonly #request: typeof httpRequest;
   readonly #agent: HttpAgent;
@@ -39,6 +40,7 @@ export class OpenAICompatibleTransport {
     this.#providerId = options.providerId;
     const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
     this.#url = new URL('chat/completions', base);
+    this.#embeddingsUrl = new URL('embeddings', base);
     const secure = this.#url.protocol === 'https:';
     if (!secure && this.#url.protocol !== 'http:') {
       throw new ProviderError(
@@ -64,10 +66,22 @@ export class OpenAICompatibleTransport {
    * Aborting `signal` destroys the socket, so the server sees the client leave.
    * @throws {@link ProviderError}
    */
-  async postChat(body: Record<string, unknown>, signal?: AbortSignal): Promise<JsonReply> {
+  postChat(body: Record<string, unknown>, signal?: AbortSignal): Promise<JsonReply> {
+    return this.#post(this.#url, body, signal);
+  }
+
+  /**
+   * Posts one `/embeddings` body (`{ model, input: string[] }`) and returns the parsed JSON reply.
+   * @throws {@link ProviderError}
+   */
+  postEmbeddings(body: Record<string, unknown>, signal?: AbortSignal): Promise<JsonReply> {
+    return this.#post(this.#embeddingsUrl, body, signal);
+  }
+
+  async #post(url: URL, body: Record<string, unknown>, signal?: AbortSignal): Promise<JsonReply> {
     if (signal?.aborted) throw errorFromAbort(signal, this.#providerId);
     const payload = JSON.stringify(body);
-    const { status, headers, text } = await this.#send(payload, signal);
+    const { status, headers, text } = await this.#send(url, payload, signal);
     if (status >= 400) {
       throw errorFromStatus(status, headers, errorDetail(status, text), this.#providerId);
     }
@@ -88,12 +102,13 @@ export class OpenAICompatibleTransport {
   }
 
   #send(
+    url: URL,
     payload: string,
     signal: AbortSignal | undefined,
   ): Promise<{ status: number; headers: IncomingMessage['headers']; text: string }> {
     return new Promise((resolve, reject) => {
       const fail = (error: unknown) => reject(this.#toError(error, signal));
-      const outgoing = this.#request(this.#url, {
+      const outgoing = this.#request(url, {
         method: 'POST',
         agent: this.#agent,
         headers: { ...this.#headers, 'content-length': Buffer.byteLength(payload) },

@@ -103,6 +103,7 @@ export class OpenAIProvider implements ModelProvider {
 
   /** @throws {@link ProviderError} */
   async chat(request: ChatRequest): Promise<ChatResponse> {
+    if (request.embed) return this.#embed(request, request.embed.input);
     const started = performance.now();
     const body = this.#body(request);
     const signal = request.signal;
@@ -119,14 +120,7 @@ export class OpenAIProvider implements ModelProvider {
         return assembler.finish(request.model, performance.now() - started, this.id);
       }
       if (this.#transport === 'direct') {
-        // Built on first use so a bad base URL fails as a call's error, as with the SDK.
-        this.#direct ??= new OpenAICompatibleTransport({
-          providerId: this.id,
-          baseUrl: this.baseUrl,
-          ...(this.#apiKey === undefined ? {} : { apiKey: this.#apiKey }),
-          ...(this.#headers === undefined ? {} : { headers: this.#headers }),
-        });
-        const reply = await this.#direct.postChat({ ...body, stream: false }, signal);
+        const reply = await this.#directTransport().postChat({ ...body, stream: false }, signal);
         return fromCompletion(
           asCompletion(reply, this.id),
           request.model,
@@ -139,6 +133,36 @@ export class OpenAIProvider implements ModelProvider {
         signal ? { signal } : {},
       );
       return fromCompletion(completion, request.model, performance.now() - started, this.id);
+    } catch (error) {
+      throw toProviderError(error, this.id, sdkErrors, signal);
+    }
+  }
+
+  /** Built on first use so a bad base URL fails as a call's error, as with the SDK. */
+  #directTransport(): OpenAICompatibleTransport {
+    this.#direct ??= new OpenAICompatibleTransport({
+      providerId: this.id,
+      baseUrl: this.baseUrl,
+      ...(this.#apiKey === undefined ? {} : { apiKey: this.#apiKey }),
+      ...(this.#headers === undefined ? {} : { headers: this.#headers }),
+    });
+    return this.#direct;
+  }
+
+  /**
+   * `POST /embeddings` with `{ model, input, encoding_format: 'float' }` (OpenAI, Ollama, vLLM,
+   * llama.cpp and LM Studio all serve it), always on the direct transport. The vectors come back
+   * in input order whatever order the server lists them in.
+   */
+  async #embed(request: ChatRequest, input: string[]): Promise<ChatResponse> {
+    const started = performance.now();
+    const signal = request.signal;
+    try {
+      const reply = await this.#directTransport().postEmbeddings(
+        { model: request.model, input, encoding_format: 'float' },
+        signal,
+      );
+      return fromEmbeddingList(reply, input.length, request.model, performance.now() - started, this.id);
     } catch (error) {
       throw toProviderError(error, this.id, sdkErrors, signal);
     }
@@ -290,6 +314,54 @@ function fromCompletion(
     latencyMs,
     finishReason: finishReasonOf(choice.finish_reason, toolCalls.length),
     model: completion.model || requestedModel,
+  };
+}
+
+/** An `/embeddings` reply as a {@link ChatResponse} carrying the vectors, checked for shape. */
+function fromEmbeddingList(
+  reply: unknown,
+  inputs: number,
+  requestedModel: string,
+  latencyMs: number,
+  providerId: string,
+): ChatResponse {
+  const list = reply as {
+    data?: Array<{ index?: unknown; embedding?: unknown }>;
+    model?: unknown;
+    usage?: UsageLike | null;
+  } | null;
+  const malformed = (detail: string) =>
+    new ProviderError(
+      'PROVIDER_MALFORMED_REPLY',
+      `${providerId} sent an unusable embeddings reply: ${detail}`,
+      {
+        providerId,
+      },
+    );
+  if (typeof list !== 'object' || list === null || !Array.isArray(list.data)) {
+    throw malformed('no `data` list');
+  }
+  const embeddings = new Array<number[]>(inputs);
+  list.data.forEach((item, position) => {
+    const index = typeof item?.index === 'number' ? item.index : position;
+    if (!Array.isArray(item?.embedding) || !item.embedding.every((value) => typeof value === 'number')) {
+      throw malformed(`item ${position} has no list of numbers (a base64 encoding is not read)`);
+    }
+    if (index < 0 || index >= inputs)
+      throw malformed(`item ${position} has index ${index} of ${inputs} inputs`);
+    embeddings[index] = item.embedding as number[];
+  });
+  if (list.data.length !== inputs || embeddings.some((vector) => vector === undefined)) {
+    throw malformed(`${list.data.length} vectors for ${inputs} inputs`);
+  }
+  return {
+    text: '',
+    toolCalls: [],
+    usage: toUsage(list.usage),
+    latencyMs,
+    finishReason: 'stop',
+    model: typeof list.model === 'string' && list.model !== '' ? list.model : requestedModel,
+    embeddings,
   };
 }
 

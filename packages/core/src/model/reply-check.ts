@@ -12,6 +12,7 @@ export function checkReply(
   response: ChatResponse,
   providerId: string,
 ): ProviderError | undefined {
+  if (request.embed) return checkEmbeddings(request.embed.input.length, response, providerId);
   const offered = new Set((request.tools ?? []).map((tool) => tool.function.name));
   for (const call of response.toolCalls) {
     if (offered.size > 0 && !offered.has(call.name)) {
@@ -29,6 +30,26 @@ export function checkReply(
   if (request.responseFormat && response.toolCalls.length === 0) {
     const parsed = parseJsonReply(response.text);
     if (!parsed.ok) return malformed(providerId, `JSON was asked for but ${parsed.error}`);
+  }
+  return undefined;
+}
+
+/** An embedding reply is usable when it has one finite vector per input, all of one length. */
+function checkEmbeddings(
+  inputs: number,
+  response: ChatResponse,
+  providerId: string,
+): ProviderError | undefined {
+  const vectors = response.embeddings;
+  if (!vectors || vectors.length !== inputs) {
+    return malformed(providerId, `${vectors?.length ?? 0} embeddings for ${inputs} inputs`);
+  }
+  const length = vectors[0]?.length ?? 0;
+  if (inputs > 0 && length === 0) return malformed(providerId, 'the embeddings are empty');
+  for (const vector of vectors) {
+    if (vector.length !== length) return malformed(providerId, 'the embeddings differ in length');
+    if (!vector.every(Number.isFinite))
+      return malformed(providerId, 'an embedding holds a non-finite number');
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { hashRequest, hashResponse } from './canonical-json';
 import { Cassette } from './cassette';
+import { embeddingTier } from './embeddings';
 import type { ChatCallOptions, RoutedChatResponse } from './router-types';
 import { type AttemptRecord, type ChatRequest, type ChatResponse, emptyUsage, ProviderError } from './types';
 
@@ -52,8 +53,13 @@ export class RecordingRouter implements ChatRouter {
 export class ReplayRouter implements ChatRouter {
   constructor(readonly cassette: Cassette) {}
 
-  hasTarget(): boolean {
-    return true;
+  /**
+   * Every target, except the embedding tier when the recording has no embedding call: embeddings
+   * are optional, and a run recorded without them replays ranking documents by BM25 as it did.
+   */
+  hasTarget(target = ''): boolean {
+    if (target !== embeddingTier) return true;
+    return this.cassette.entries.some((entry) => entry.request.model === target);
   }
 
   async chat(

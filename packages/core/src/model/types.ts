@@ -53,6 +53,13 @@ export interface ChatRequest {
   stream?: boolean;
   /** Run, step and agent the call is made for. Not sent to the model and not part of any hash. */
   metadata?: RequestMetadata;
+  /**
+   * Asks for embeddings of these texts instead of a reply (`POST /embeddings` on OpenAI-compatible
+   * servers); `messages` is then empty and the vectors come back in {@link ChatResponse.embeddings},
+   * in input order. An embedding call is a model call like any other, so routing, retries,
+   * recording and replay treat it the same (decision 0014).
+   */
+  embed?: { input: string[] };
 }
 
 /** Token counts of one call. `promptTokens` includes `cachedPromptTokens`. */
@@ -76,6 +83,8 @@ export interface ChatResponse {
   finishReason: FinishReason;
   /** The model that answered, as the server named it. */
   model: string;
+  /** One vector per input of an embedding request ({@link ChatRequest.embed}), in input order. */
+  embeddings?: number[][];
 }
 
 /** Something that answers chat requests: an HTTP provider, a scripted model or a replay. */

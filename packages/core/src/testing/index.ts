@@ -11,6 +11,12 @@ export {
 export * from './server-profiles';
 export { exampleFromSchema } from './simulated-behaviour';
 export {
+  defaultSynonymGroups,
+  type SimulatedEmbeddingOptions,
+  simulatedEmbedding,
+  synonymTable,
+} from './simulated-embeddings';
+export {
   SimulatedModelServer,
   type SimulatedServerBehaviour,
   startSimulatedModelServer,

@@ -10,6 +10,12 @@ import {
   PrefixCache,
 } from './simulated-behaviour';
 import {
+  defaultSynonymGroups,
+  openAIEmbeddingList,
+  simulatedEmbedding,
+  synonymTable,
+} from './simulated-embeddings';
+import {
   type FaultKind,
   faultKinds,
   type SimulatedChatRequest,
@@ -30,12 +36,13 @@ import {
 /** The parts of the options that can be changed while the server runs. */
 export type SimulatedServerBehaviour = Pick<
   SimulatedServerOptions,
-  'latency' | 'faults' | 'capacity' | 'reply' | 'streamChunkDelayMs'
+  'latency' | 'faults' | 'capacity' | 'reply' | 'streamChunkDelayMs' | 'embeddings'
 >;
 
 /**
  * A real HTTP server on 127.0.0.1 that speaks the OpenAI chat-completions wire format
- * (`POST /v1/chat/completions`, streaming and not, `GET /v1/models`), Anthropic's Messages format
+ * (`POST /v1/chat/completions`, streaming and not, `GET /v1/models`, `POST /v1/embeddings` with
+ * deterministic hashed bag-of-words vectors), Anthropic's Messages format
  * (`POST /v1/messages`, streaming events; `GET /v1/models` with an `anthropic-version` header) and
  * Ollama's `GET /api/tags`. Replies are scriptable; latency, faults and capacity limits follow
  * seeded schedules; usage reports prefix-cache hits as cached tokens. {@link stats} counts
@@ -52,6 +59,7 @@ export class SimulatedModelServer {
   readonly #options: SimulatedServerOptions;
   readonly #open = new Set<ServerResponse>();
   readonly #requests: SimulatedChatRequest[] = [];
+  readonly #embeddingRequests: Array<{ model: string; input: string[] }> = [];
   readonly #cache: PrefixCache;
   #faults: FaultSchedule;
   #latency: LatencySchedule;
@@ -112,6 +120,11 @@ export class SimulatedModelServer {
   /** A copy of the counters. */
   stats(): SimulatedServerStats {
     return { ...this.#stats, faults: { ...this.#stats.faults } };
+  }
+
+  /** Every embedding request received, in arrival order (unless `recordRequests` is off). */
+  embeddingRequests(): ReadonlyArray<{ model: string; input: string[] }> {
+    return this.#embeddingRequests;
   }
 
   /** Every chat request received, in arrival order (unless `recordRequests` is off). */
@@ -185,6 +198,10 @@ export class SimulatedModelServer {
     if (request.method === 'GET' && path === '/api/tags') {
       const models = this.#options.models ?? ['simulated-model'];
       sendJson(response, 200, { models: models.map((name) => ({ name, model: name })) });
+      return;
+    }
+    if (request.method === 'POST' && (path === '/v1/embeddings' || path === '/embeddings')) {
+      await this.#embed(request, response);
       return;
     }
     const api =
@@ -320,6 +337,50 @@ export class SimulatedModelServer {
     if (!truncated) this.#stats.succeeded += 1;
   }
 
+  /** `POST /v1/embeddings`: deterministic hashed bag-of-words vectors ({@link simulatedEmbedding}). */
+  async #embed(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const options = this.#behaviour.embeddings ?? {};
+    let body: { model?: unknown; input?: unknown };
+    try {
+      body = JSON.parse(await readBody(request)) as typeof body;
+    } catch {
+      sendJson(response, 400, errorBody('openai', 400, 'the request body is not JSON'));
+      return;
+    }
+    const input = typeof body.input === 'string' ? [body.input] : body.input;
+    if (
+      typeof body.model !== 'string' ||
+      !Array.isArray(input) ||
+      !input.every((item): item is string => typeof item === 'string')
+    ) {
+      sendJson(
+        response,
+        400,
+        errorBody('openai', 400, 'model (a string) and input (a string or an array of strings) are required'),
+      );
+      return;
+    }
+    this.#stats.embeddingRequests += 1;
+    if (this.#options.recordRequests ?? true) this.#embeddingRequests.push({ model: body.model, input });
+    if (options.failure === 'server-error') {
+      this.#sendError(response, 'openai', 500, 'internal error');
+      return;
+    }
+    if (options.failure === 'unavailable') {
+      this.#sendError(response, 'openai', 503, 'overloaded', this.#faults.retryAfterMs);
+      return;
+    }
+    if (options.failure === 'not-found') {
+      sendJson(response, 404, errorBody('openai', 404, `model "${body.model}" does not support embeddings`));
+      return;
+    }
+    const synonyms = synonymTable(options.synonyms ?? defaultSynonymGroups);
+    const dimensions = options.dimensions ?? 128;
+    const vectors = input.map((text) => simulatedEmbedding(text, dimensions, synonyms));
+    const tokens = input.reduce((sum, text) => sum + estimateTokens(text), 0);
+    sendJson(response, 200, openAIEmbeddingList(vectors, body.model || 'simulated-embedding', tokens));
+  }
+
   #sendError(
     response: ServerResponse,
     api: 'openai' | 'anthropic',
@@ -348,6 +409,7 @@ function emptyStats(): SimulatedServerStats {
   return {
     requests: 0,
     chatRequests: 0,
+    embeddingRequests: 0,
     completed: 0,
     succeeded: 0,
     disconnects: 0,

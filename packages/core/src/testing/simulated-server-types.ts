@@ -3,6 +3,8 @@
  * data (or an optional function), so benchmark profiles can be written down and reused.
  */
 
+import type { SimulatedEmbeddingOptions } from './simulated-embeddings';
+
 /**
  * A failure the server can inject into one chat request:
  * - `rate-limited`: 429 with `retry-after` and `retry-after-ms` headers
@@ -133,6 +135,8 @@ export interface SimulatedServerOptions {
   reply?: (request: SimulatedChatRequest) => SimulatedReply | Promise<SimulatedReply>;
   /** Report prompt-prefix cache hits as cached tokens. @defaultValue true */
   prefixCache?: boolean;
+  /** How `POST /v1/embeddings` answers. @defaultValue 128-dimensional vectors, the default synonym groups */
+  embeddings?: SimulatedEmbeddingOptions;
   /** Keep every chat request for {@link SimulatedModelServer.requests}. Turn off in benchmarks. @defaultValue true */
   recordRequests?: boolean;
 }
@@ -143,6 +147,8 @@ export interface SimulatedServerStats {
   requests: number;
   /** Chat requests (`/v1/chat/completions` and `/v1/messages`). */
   chatRequests: number;
+  /** Embedding requests (`/v1/embeddings`), failed ones included. */
+  embeddingRequests: number;
   /** Responses sent to the end (any status). */
   completed: number;
   /** Chat replies sent to the end with status 200. */
