@@ -156,7 +156,7 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
   program
     .command('sweep')
     .description(
-      'Run a scenario over parameter settings × seeds (rule agents, in process) and report mean, spread, percentiles, 95% intervals and parameter effects',
+      'Run a scenario over parameter settings × seeds (rule agents, on worker threads) and report mean, spread, percentiles, 95% intervals and parameter effects',
     )
     .argument('<file>', 'a sweep file (scenario, grid, random, seeds) or a scenario file')
     .option('--grid <name=a,b>', 'grid values of a parameter (repeatable)', collect, [])
@@ -164,7 +164,13 @@ export async function main(argv: string[], io: CommandIo = processIo): Promise<n
     .option('--random <name=range>', 'a random parameter: min..max or a|b|c (repeatable)', collect, [])
     .option('--samples <n>', 'random settings to draw', integer('--samples'))
     .option('--random-seed <n>', 'seed of the random settings', integer('--random-seed'))
-    .option('--parallel <n>', 'runs in flight at once (default 2)', integer('--parallel'))
+    .option(
+      '--parallel <n>',
+      'worker threads, runs at once (default: the file’s parallel, else the cores)',
+      integer('--parallel'),
+    )
+    .option('--workers <n>', 'same as --parallel', integer('--workers'))
+    .option('--in-process', 'run every member on the main thread (no worker threads)')
     .option('--steps <n>', 'steps per run (overrides the scenario)', integer('--steps'))
     .option('--metric <name>', 'a metric to report (repeatable; default: all)', collect, [])
     .option('--out <dir>', 'where the sweep folder goes', 'runs')

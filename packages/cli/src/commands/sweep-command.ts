@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   aggregateSweep,
+  defaultSweepWorkers,
   expandSweep,
   parseScenario,
   parseSweepDefinition,
@@ -9,10 +10,12 @@ import {
   renderSweepPdf,
   ruleSweepExecutor,
   runSweep,
+  runSweepInWorkers,
   SandtableError,
   ScenarioError,
   SweepDefinition,
   type SweepDefinitionInput,
+  type SweepOutcome,
 } from '@sandtable/core';
 import type { CommandIo } from '../command-io';
 
@@ -27,7 +30,11 @@ export interface SweepCommandOptions {
   /** Random settings to draw. */
   samples?: number;
   randomSeed?: number;
+  /** Worker threads (runs at once); `--workers` is the same. Default: the file's `parallel`, else the cores. */
   parallel?: number;
+  workers?: number;
+  /** Run every member on this thread (the runs only overlap while they await). */
+  inProcess?: boolean;
   steps?: number;
   /** Metrics to report (repeatable). */
   metric: string[];
@@ -59,10 +66,12 @@ function csvCell(value: unknown): string {
 
 /**
  * `sandtable sweep FILE [--grid name=a,b] [--seeds 1..20] [--random name=min..max --samples N]
- * [--parallel 2] [--steps N]`: FILE is a sweep file (`scenario:` plus grid, random, seeds) or a
- * scenario file (then the flags say what to vary). Every parameter setting runs once per seed,
- * in process with rule agents, at most `parallel` at once; the report goes to
- * `<out>/sweep-<name>-<time>/` as sweep.md, sweep.json and members.csv.
+ * [--workers N] [--steps N]`: FILE is a sweep file (`scenario:` plus grid, random, seeds) or a
+ * scenario file (then the flags say what to vary). Every parameter setting runs once per seed with
+ * rule agents, on a pool of worker threads (`--workers`/`--parallel`, else the file's `parallel`,
+ * else one per core; `--in-process` runs them all on this thread); the report goes to
+ * `<out>/sweep-<name>-<time>/` as sweep.md, sweep.json and members.csv. Ctrl-C stops the sweep at
+ * once (the threads are terminated) and writes the report of the runs that finished.
  */
 export async function sweepCommand(
   file: string,
@@ -112,7 +121,9 @@ export async function sweepCommand(
       parameters,
     } as SweepDefinitionInput['random'];
   }
-  if (options.parallel) input.parallel = options.parallel;
+  const workers = options.workers || options.parallel;
+  if (workers) input.parallel = workers;
+  else if (!(isSweepFile && /^parallel\s*:/m.test(text))) input.parallel = defaultSweepWorkers();
   if (options.steps) input.steps = options.steps;
   if (options.metric.length > 0) input.metrics = options.metric;
   const checked = SweepDefinition.safeParse(input);
@@ -143,26 +154,54 @@ export async function sweepCommand(
   const scenarioName = parseScenario(scenarioText, { file: scenarioPath }).name;
   const name =
     definition.name ?? `${scenarioName} over ${Object.keys(plan.settings[0] ?? {}).join(', ') || 'seeds'}`;
+  const threads = Math.min(definition.parallel, plan.members.length);
   io.err(
-    `Sweep ${name}: ${plan.members.length} runs (${plan.settings.length} settings × ${plan.seeds.length} seeds), ${definition.parallel} at a time`,
+    `Sweep ${name}: ${plan.members.length} runs (${plan.settings.length} settings × ${plan.seeds.length} seeds), ${
+      options.inProcess
+        ? `${definition.parallel} at a time in process`
+        : `on ${threads} worker thread${threads === 1 ? '' : 's'}`
+    }`,
   );
   const every = Math.max(1, Math.round(plan.members.length / 10));
-  const outcomes = await runSweep(
-    plan,
-    ruleSweepExecutor(scenarioText, {
-      ...(/^(data|documents|personas)\s*:/m.test(scenarioText)
-        ? { worldDirectory: dirname(scenarioPath) }
-        : {}),
-      file: scenarioPath,
-      ...(definition.steps ? { steps: definition.steps } : {}),
-    }),
-    {
-      parallel: definition.parallel,
-      onMember: (_outcome, done, total) => {
-        if (done % every === 0 || done === total) io.err(`  ${done}/${total} runs`);
-      },
+  const executorOptions = {
+    ...(/^(data|documents|personas)\s*:/m.test(scenarioText)
+      ? { worldDirectory: dirname(scenarioPath) }
+      : {}),
+    file: scenarioPath,
+    ...(definition.steps ? { steps: definition.steps } : {}),
+  };
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130);
+    io.err('\nStopping the sweep (Ctrl-C again to quit at once)…');
+    controller.abort(new Error('interrupted (Ctrl-C)'));
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  const sweepOptions = {
+    signal: controller.signal,
+    onMember: (_outcome: SweepOutcome, done: number, total: number) => {
+      if (done % every === 0 || done === total) io.err(`  ${done}/${total} runs`);
     },
-  );
+  };
+  let outcomes: SweepOutcome[];
+  try {
+    outcomes = options.inProcess
+      ? await runSweep(plan, ruleSweepExecutor(scenarioText, executorOptions), {
+          ...sweepOptions,
+          parallel: definition.parallel,
+        })
+      : await runSweepInWorkers(plan, scenarioText, {
+          ...executorOptions,
+          ...sweepOptions,
+          workers: definition.parallel,
+        });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+  }
   const report = aggregateSweep(plan, outcomes, {
     name,
     scenario: scenarioPath,
@@ -197,7 +236,8 @@ export async function sweepCommand(
     `${[header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n')}\n`,
   );
   io.out(
-    `${report.runs - report.failed} of ${report.runs} runs completed. Report: ${join(directory, 'sweep.md')}`,
+    `${report.runs - report.failed} of ${report.runs} runs completed${controller.signal.aborted ? ' (interrupted)' : ''}. Report: ${join(directory, 'sweep.md')}`,
   );
+  if (controller.signal.aborted) return 130;
   return report.failed > 0 ? 2 : 0;
 }
