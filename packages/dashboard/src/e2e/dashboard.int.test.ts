@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BeliefPositionsAtStep } from '../api/api-types';
+import { beliefColor, noPositionColor } from '../state/belief-scale';
 import { starterScenario } from '../state/scenario-document';
 import { artifactDirectory, buildDashboard } from './dashboard-build';
 import { launchChromium } from './headless-chromium';
@@ -85,6 +87,33 @@ type ConsoleFigures = Awaited<ReturnType<typeof consoleFigures>>;
 /** Waits until the console's figures satisfy the condition (polled from the test side). */
 async function waitForConsole(page: Page, condition: (figures: ConsoleFigures) => boolean, timeout = 30_000) {
   await expect.poll(async () => condition(await consoleFigures(page)), { timeout, interval: 100 }).toBe(true);
+}
+
+/** A shipped scenario with a `beliefs` block: a rumour on a town's social feed, rule agents only. */
+const rumourMillFile = join(import.meta.dirname, '..', '..', '..', '..', 'scenarios', 'rumour-mill.yaml');
+
+/** The graph's positions table as the page shows it: agent → position (undefined: none) and colour. */
+async function positionsTable(page: Page) {
+  const details = page.getByTestId('graph-positions');
+  if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
+  await details.locator('tbody tr').first().waitFor();
+  return details.locator('tbody tr').evaluateAll((rows) =>
+    rows.map((row) => ({
+      id: row.getAttribute('data-agent'),
+      position:
+        row.getAttribute('data-position') === '' ? undefined : Number(row.getAttribute('data-position')),
+      color: row.getAttribute('data-color'),
+    })),
+  );
+}
+
+/** What the table must show for the API's answer: each agent's position on the topic and its colour. */
+function expectedTable(agentIds: string[], answer: BeliefPositionsAtStep, topic: string) {
+  const positions = new Map(answer.agents.map((agent) => [agent.id, agent.positions[topic]]));
+  return agentIds.map((id) => {
+    const position = positions.get(id);
+    return { id, position, color: position === undefined ? noPositionColor : beliefColor(position) };
+  });
 }
 
 /** How long a UI change may take to show: the suite shares two cores with the rest of `npm test`. */
@@ -207,6 +236,74 @@ describe('dashboard end to end', () => {
         await page.screenshot({ path: join(artifactDirectory, 'brief.png') });
       }),
   );
+
+  it('colours the graph by belief: follows a live run step by step, and matches GET /beliefs at any step and topic', {
+    timeout: 120_000,
+  }, async () => {
+    const source = await readFile(rumourMillFile, 'utf8');
+    const scenario = await server.api<{ id: string }>('POST', '/scenarios', { source });
+    const run = await server.api<{ id: string }>('POST', '/runs', { scenarioId: scenario.id, paused: true });
+    const runPath = `/runs/${encodeURIComponent(run.id)}`;
+    await withPage(
+      'belief-graph',
+      async (page) => {
+        await page.goto(`${server.url}/#${runPath}/graph`);
+        await page.getByTestId('graph-canvas').locator('canvas').first().waitFor();
+        expect(await page.getByTestId('graph-step').innerText()).toBe('0');
+        const { agents } = await server.api<{ agents: Array<{ id: string }> }>('GET', `${runPath}/agents`);
+        const agentIds = agents.map((agent) => agent.id);
+        expect(agentIds.length).toBe(54);
+
+        // The slider follows the live run: each single step shows up with that step's colours.
+        for (const step of [1, 2]) {
+          await server.api('POST', `${runPath}/step`, {});
+          await expect.poll(() => page.getByTestId('graph-step').innerText(), uiWait).toBe(String(step));
+          await expect
+            .poll(() => page.getByTestId('graph-belief-count').innerText(), uiWait)
+            .toBe(`54 of 54 agents coloured by rumour at step ${step}`);
+        }
+        expect(await page.getByTestId('graph-following').innerText()).toContain('following the run');
+        const atTwo = await server.api<BeliefPositionsAtStep>('GET', `${runPath}/beliefs?step=2`);
+        expect(atTwo.topics).toEqual(['rumour', 'bus_fares']);
+        expect(await positionsTable(page)).toEqual(expectedTable(agentIds, atTwo, 'rumour'));
+
+        // To the end: the last step's colours are the API's latest positions.
+        await server.api('POST', `${runPath}/resume`, {});
+        await expect
+          .poll(async () => (await server.api<{ status: string }>('GET', runPath)).status, uiWait)
+          .toBe('completed');
+        const ended = await server.api<{ step: number }>('GET', runPath);
+        await expect.poll(() => page.getByTestId('graph-step').innerText(), uiWait).toBe(String(ended.step));
+        await expect
+          .poll(() => page.getByTestId('graph-belief-count').innerText(), uiWait)
+          .toBe(`54 of 54 agents coloured by rumour at step ${ended.step}`);
+        const latest = await server.api<BeliefPositionsAtStep>('GET', `${runPath}/beliefs`);
+        expect(latest.step).toBe(ended.step);
+        const lastTable = await positionsTable(page);
+        expect(lastTable).toEqual(expectedTable(agentIds, latest, 'rumour'));
+        // The rumour moved people: the colours at the end are not those of step 2.
+        expect(lastTable).not.toEqual(expectedTable(agentIds, atTwo, 'rumour'));
+        await page.screenshot({ path: join(artifactDirectory, 'belief-graph.png') });
+
+        // Another topic at an earlier step: the picker and the slider, then the same comparison.
+        await page.getByLabel('Belief topic').selectOption('bus_fares');
+        await page.getByLabel('Step').fill('5');
+        await expect
+          .poll(() => page.getByTestId('graph-belief-count').innerText(), uiWait)
+          .toBe('54 of 54 agents coloured by bus_fares at step 5');
+        const atFive = await server.api<BeliefPositionsAtStep>(
+          'GET',
+          `${runPath}/beliefs?step=5&topic=bus_fares`,
+        );
+        await expect
+          .poll(() => positionsTable(page), uiWait)
+          .toEqual(expectedTable(agentIds, atFive, 'bus_fares'));
+        await page.getByRole('button', { name: 'Follow the run' }).click();
+        await expect.poll(() => page.getByTestId('graph-step').innerText(), uiWait).toBe(String(ended.step));
+      },
+      true,
+    );
+  });
 
   it('reconnects after the server is killed and restarted, showing every event exactly once', async () => {
     const scenario = await server.api<{ id: string }>('POST', '/scenarios', { source: starterScenario });
