@@ -238,7 +238,8 @@ describe('dashboard end to end', () => {
   );
 
   it('colours the graph by belief: follows a live run step by step, and matches GET /beliefs at any step and topic', {
-    timeout: 120_000,
+    // 54 agents over 30 steps, stepped and polled by the page: slow inside the loaded full suite.
+    timeout: 180_000,
   }, async () => {
     const source = await readFile(rumourMillFile, 'utf8');
     const scenario = await server.api<{ id: string }>('POST', '/scenarios', { source });
