@@ -1,0 +1,152 @@
+/**
+ * Sweep parallelism: the 100-run port-strike sweep of sweep.test.ts (strike_days 4 and 10 × seeds
+ * 1–50, 15 steps, rule agents) run three ways — every member on the main thread (the in-thread
+ * executor, 2 in flight: they only overlap while awaiting), on 1 worker thread, and on 2 worker
+ * threads (or `--workers N`). Reports each way's wall time, runs per second, the time to the first
+ * finished run (thread start included) and the speedup over the in-thread executor, and checks that
+ * every way gives the same report. Real time: the figures depend on the machine and its load.
+ *
+ * Usage: `npx tsx bench/sweep-parallel.ts [--repeats 1] [--workers 2]`. `--seeds` (from run-all)
+ * is ignored: the sweep's 50 seeds are part of what is measured. Writes
+ * bench/results/sweep-parallel.json.
+ */
+import { readFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  aggregateSweep,
+  expandSweep,
+  ruleSweepExecutor,
+  runSweep,
+  runSweepInWorkers,
+  SweepDefinition,
+  type SweepOutcome,
+} from '@sandtable/core';
+import { median, option, round, writeResult } from './support/reporting';
+import type { ResultHeader } from './support/result-types';
+
+const scenarioFile = join(import.meta.dirname, '..', 'scenarios', 'port-strike.yaml');
+const steps = 15;
+const repeats = Math.max(1, Number(option('repeats') ?? 1));
+const workers = Math.max(2, Number(option('workers') ?? 2));
+
+interface Sample {
+  way: string;
+  repeat: number;
+  seconds: number;
+  runsPerSecond: number;
+  firstRunSeconds: number;
+}
+
+interface SweepParallelResult extends ResultHeader {
+  scenario: string;
+  runs: number;
+  steps: number;
+  cores: number;
+  /** The machine's 1-minute load average before and after: other work on the cores skews the figures. */
+  loadBefore: number;
+  loadAfter: number;
+  /** Median over repeats, per way. */
+  ways: Array<{
+    way: string;
+    seconds: number;
+    runsPerSecond: number;
+    firstRunSeconds: number;
+    speedup: number;
+  }>;
+  /** Every way gave the same outcomes and report. */
+  identical: boolean;
+  samples: Sample[];
+}
+
+const text = await readFile(scenarioFile, 'utf8');
+const plan = expandSweep(
+  SweepDefinition.parse({
+    scenario: 'port-strike.yaml',
+    steps,
+    seeds: '1..50',
+    grid: { strike_days: [4, 10] },
+  }),
+);
+const executorOptions = { file: scenarioFile, steps };
+
+const ways: Array<{ way: string; run: (onMember: () => void) => Promise<SweepOutcome[]> }> = [
+  {
+    way: 'in-thread',
+    run: (onMember) => runSweep(plan, ruleSweepExecutor(text, executorOptions), { parallel: 2, onMember }),
+  },
+  {
+    way: '1 worker',
+    run: (onMember) => runSweepInWorkers(plan, text, { ...executorOptions, workers: 1, onMember }),
+  },
+  {
+    way: `${workers} workers`,
+    run: (onMember) => runSweepInWorkers(plan, text, { ...executorOptions, workers, onMember }),
+  },
+];
+
+const loadBefore = round(loadavg()[0] ?? Number.NaN, 2);
+const samples: Sample[] = [];
+let reference: unknown;
+let identical = true;
+for (let repeat = 1; repeat <= repeats; repeat += 1) {
+  for (const { way, run } of ways) {
+    const started = performance.now();
+    let first = Number.NaN;
+    const outcomes = await run(() => {
+      if (Number.isNaN(first)) first = performance.now() - started;
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const failed = outcomes.filter((outcome) => !outcome.ok);
+    if (failed.length > 0)
+      throw new Error(`${way}: ${failed.length} runs failed, e.g. ${JSON.stringify(failed[0])}`);
+    const report = aggregateSweep(plan, outcomes, { name: 'strike length', scenario: scenarioFile });
+    if (reference === undefined) reference = report;
+    else if (!isDeepStrictEqual(report, reference)) identical = false;
+    const sample = {
+      way,
+      repeat,
+      seconds: round(seconds, 2),
+      runsPerSecond: round(plan.members.length / seconds, 2),
+      firstRunSeconds: round(first / 1000, 2),
+    };
+    console.log(JSON.stringify(sample));
+    samples.push(sample);
+  }
+}
+
+const medianOf = (way: string, figure: (sample: Sample) => number) =>
+  median(samples.filter((sample) => sample.way === way).map(figure));
+const baseline = medianOf('in-thread', (sample) => sample.seconds);
+const summary = ways.map(({ way }) => {
+  const seconds = medianOf(way, (sample) => sample.seconds);
+  return {
+    way,
+    seconds: round(seconds, 2),
+    runsPerSecond: round(plan.members.length / seconds, 2),
+    firstRunSeconds: round(
+      medianOf(way, (sample) => sample.firstRunSeconds),
+      2,
+    ),
+    speedup: round(baseline / seconds, 2),
+  };
+});
+console.table(summary);
+const loadAfter = round(loadavg()[0] ?? Number.NaN, 2);
+const two = summary.at(-1);
+console.log(
+  `${plan.members.length} runs: ${two?.way} ${two?.speedup}× the in-thread executor (${two?.seconds} s vs ${round(baseline, 2)} s) on ${cpus().length} cores (load ${loadBefore} → ${loadAfter}); reports ${identical ? 'identical' : 'DIFFER'}`,
+);
+await writeResult<SweepParallelResult>('sweep-parallel', 'sweep-parallel.ts', {
+  scenario: 'scenarios/port-strike.yaml',
+  runs: plan.members.length,
+  steps,
+  cores: cpus().length,
+  loadBefore,
+  loadAfter,
+  ways: summary,
+  identical,
+  samples,
+});
+if (!identical) process.exitCode = 1;
