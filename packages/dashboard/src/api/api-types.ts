@@ -172,13 +172,21 @@ export interface SweepMetricSummary {
   values?: number[];
 }
 
-/** A sweep over parameters × seeds. */
+/** A sweep over parameters × seeds; every member is a stored run (`GET /api/sweeps/:id/runs`). */
 export interface SweepSummary {
   id: string;
+  name?: string;
   scenarioName?: string;
+  /** `running`, `completed`, `stopped` or `failed`. */
   status?: string;
+  /** Members in the plan. */
   runs?: number;
+  /** Members that have ended. */
   completed?: number;
+  /** Ended members that did not complete. */
+  failed?: number;
+  /** Why it stopped or failed. */
+  reason?: string;
   metrics?: SweepMetricSummary[];
 }
 

@@ -16,7 +16,8 @@ export function SweepsView() {
       {sweeps.error ? <ErrorMessage error={sweeps.error} retry={sweeps.reload} /> : null}
       {!sweeps.loading && !sweeps.error && (!sweeps.data || sweeps.data.length === 0) ? (
         <EmptyState title={sweeps.data ? 'No sweeps yet' : 'This server does not offer sweeps yet'}>
-          A sweep runs a scenario over parameter values × seeds and aggregates the metrics.
+          A sweep runs a scenario over parameter values × seeds, each member a run of its own, and aggregates
+          the metrics.
         </EmptyState>
       ) : null}
       {sweeps.data?.map((sweep) => (
@@ -24,7 +25,9 @@ export function SweepsView() {
           <h3>
             {sweep.scenarioName ?? sweep.id}{' '}
             <span className="muted small">
-              {sweep.completed ?? 0}/{sweep.runs ?? 0} runs · {sweep.status ?? ''}
+              {sweep.completed ?? 0}/{sweep.runs ?? 0} runs
+              {sweep.failed ? ` · ${sweep.failed} failed` : ''} · {sweep.status ?? ''}
+              {sweep.reason ? ` (${sweep.reason})` : ''}
             </span>
           </h3>
           <table className="table compact">

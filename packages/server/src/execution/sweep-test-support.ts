@@ -60,13 +60,21 @@ export function comparableReport(report: ResponseJson): ResponseJson {
  */
 export async function expectSweepSurvivesRestart(open: () => Promise<Store>): Promise<void> {
   let store = await open();
-  const { scenarioId } = await storeVillage(store, 30);
+  const { scenarioId } = await storeVillage(store, 40);
   let server: ListeningServer = await startTestServer({ store, resumeInterrupted: true });
   const body = { scenarioId, seeds: [1, 2, 3], grid: { regrowth: [1.05, 1.5] }, parallel: 2 };
   const created = await call(server, '/api/sweeps', body);
   expect(created.status).toBe(202);
   const sweepId: string = created.json.id;
-  await waitForSweep(server, sweepId, (sweep) => sweep.completed >= 1);
+  // Close while a member is mid-run and another has ended already.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const runs: ResponseJson[] = (await call(server, `/api/sweeps/${sweepId}/runs`)).json.runs;
+    const midRun = runs.some((member) => member.run.status === 'running' && member.run.step >= 1);
+    if (midRun && runs.some((member) => member.result)) break;
+    if (Date.now() > deadline) throw new Error(`sweep ${sweepId} never had a member mid-run`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   await server.close();
 
   const interrupted = await store.listSweepMembers(sweepId);
@@ -92,7 +100,7 @@ export async function expectSweepSurvivesRestart(open: () => Promise<Store>): Pr
       [2, 1.5],
       [3, 1.5],
     ]);
-    for (const member of members) expect(member.run).toMatchObject({ status: 'completed', step: 30 });
+    for (const member of members) expect(member.run).toMatchObject({ status: 'completed', step: 40 });
     for (const member of cut)
       expect(members.find((entry: ResponseJson) => entry.member === member.member).run.id).toBe(
         member.run.id,
