@@ -68,6 +68,8 @@ interface ActiveRun {
   /** The last committed step, as the committed events tell. */
   step: number;
   launched?: LaunchedRun;
+  /** Settles once `execute` is over, its final status written (shutdown waits for it). */
+  execution?: Promise<void>;
 }
 
 /**
@@ -200,7 +202,7 @@ export class RunManager {
       const { record, options } = this.queue.shift() as QueuedRun;
       const entry: ActiveRun = { record, options, step: record.lastStep };
       this.active.set(record.id, entry);
-      void this.execute(entry).finally(() => {
+      entry.execution = this.execute(entry).finally(() => {
         this.active.delete(record.id);
         this.pump();
       });
@@ -330,8 +332,10 @@ export class RunManager {
     const deadlineMs = options.deadlineMs ?? 30_000;
     await Promise.all(
       [...this.active.values()].map(async (entry) => {
+        // A run still being built is stopped by `execute` as soon as it exists: wait for that.
+        if (!entry.launched) await entry.launching?.catch(() => undefined);
         const launched = entry.launched;
-        if (!launched) return;
+        if (!launched) return entry.execution?.catch(() => undefined);
         // A run that pauses before its next commit (or is paused) stops there, marked as paused.
         const stopListening = launched.run.subscribe((event) => {
           if (event.type === 'run-paused') launched.run.stop(shutdownReasons.paused);
@@ -352,6 +356,8 @@ export class RunManager {
           launched.run.stop(shutdownReasons.running);
           await launched.done.catch(() => undefined);
         }
+        // Its last status write too, so the store can be closed right after.
+        await entry.execution?.catch(() => undefined);
       }),
     );
   }
