@@ -94,3 +94,55 @@ describe('runDoctor', () => {
     expect(text).toContain('Set LOCAL_KEY');
   });
 });
+
+describe('runDoctor with an embedding tier', () => {
+  it('checks embeddings on endpoints of the embedding tier and skips chat checks on embedding-only ones', async () => {
+    const server = await SimulatedModelServer.start({ models: ['simulated-model', 'embed-model'] });
+    servers.push(server);
+    const baseUrl = server.openaiBaseUrl;
+    const config: ModelConfig = {
+      source: 'sandtable.config.yaml',
+      endpoints: [
+        {
+          id: 'chat',
+          provider: 'openai',
+          baseUrl,
+          model: 'simulated-model',
+          maxConcurrency: 2,
+          timeoutMs: 5000,
+        },
+        {
+          id: 'embedder',
+          provider: 'openai',
+          baseUrl,
+          model: 'embed-model',
+          maxConcurrency: 2,
+          timeoutMs: 5000,
+        },
+      ],
+      tiers: { fast: ['chat'], smart: ['chat'], embedding: ['embedder'] },
+    };
+    const report = await runDoctor(config, { environment: {} });
+    const [chat, embedder] = report.endpoints;
+    expect(chat).toMatchObject({ toolCalling: { status: 'ok' }, jsonMode: { status: 'ok' } });
+    expect(chat?.embeddings).toBeUndefined();
+    expect(embedder).toMatchObject({
+      reachable: true,
+      embeddings: { status: 'ok' },
+      toolCalling: { status: 'skipped' },
+      jsonMode: { status: 'skipped' },
+    });
+    expect(server.stats().embeddingRequests).toBe(1);
+    const text = formatDoctorReport(report);
+    expect(text).toContain('✓ embeddings works');
+    expect(text).toContain('All 2 endpoints work.');
+
+    server.configure({ embeddings: { failure: 'not-found' } });
+    const failing = await runDoctor(config, { environment: {} });
+    expect(failing.endpoints[1]).toMatchObject({
+      embeddings: { status: 'failed', errorCode: 'PROVIDER_NOT_FOUND' },
+      error: { code: 'PROVIDER_NOT_FOUND' },
+    });
+    expect(formatDoctorReport(failing)).toContain('1 of 2 endpoints have problems.');
+  });
+});

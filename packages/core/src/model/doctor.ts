@@ -1,7 +1,9 @@
+import { embeddingRequest, embeddingTier } from './embeddings';
 import { parseJsonReply, parseToolArguments } from './json-reply';
 import { createProvider, type EnvironmentVariables, noModelNotice } from './model-config';
 import type { EndpointConfig, ModelConfig } from './model-config-schema';
 import { redactUrl } from './redact';
+import { checkReply } from './reply-check';
 import type { TierChain } from './router-types';
 import { type ChatRequest, type ModelProvider, ProviderError } from './types';
 
@@ -35,6 +37,11 @@ export interface EndpointDiagnosis {
   error?: { code: string; message: string };
   toolCalling: DoctorCheck;
   jsonMode: DoctorCheck;
+  /**
+   * Does `POST /embeddings` answer with vectors: checked for endpoints of the `embedding` tier
+   * (endpoints only in that tier skip the chat checks).
+   */
+  embeddings?: DoctorCheck;
   /** Latency of the first chat call. */
   latencyMs?: number;
 }
@@ -76,10 +83,14 @@ const statusTool = {
   },
 };
 
+/** Why the chat checks of an endpoint that only serves the embedding tier are skipped. */
+const embeddingOnly = 'an embedding endpoint (only in the embedding tier)';
+
 /**
  * Checks every configured endpoint, all at once: does it answer, which models does it list, does
  * tool calling work (a tiny required tool call), does JSON mode work (a tiny JSON-schema answer),
- * and how long a call takes. Never throws for endpoint failures: they are in the report.
+ * do embeddings work (endpoints of the `embedding` tier: two texts, two vectors), and how long a
+ * call takes. Never throws for endpoint failures: they are in the report.
  */
 export async function runDoctor(
   config: ModelConfig | undefined,
@@ -90,8 +101,17 @@ export async function runDoctor(
   }
   const environment = options.environment ?? process.env;
   const make = options.createProvider ?? createProvider;
+  const inTiers = (id: string, embedding: boolean) =>
+    Object.entries(config.tiers).some(
+      ([tier, chain]) => (tier === embeddingTier) === embedding && chain.flat().includes(id),
+    );
   const endpoints = await Promise.all(
-    config.endpoints.map((endpoint) => diagnose(endpoint, make(endpoint, environment), environment, options)),
+    config.endpoints.map((endpoint) =>
+      diagnose(endpoint, make(endpoint, environment), environment, options, {
+        embeddings: inTiers(endpoint.id, true),
+        chat: inTiers(endpoint.id, false) || !inTiers(endpoint.id, true),
+      }),
+    ),
   );
   return {
     configured: true,
@@ -107,6 +127,7 @@ async function diagnose(
   provider: ModelProvider,
   environment: EnvironmentVariables,
   options: DoctorOptions,
+  uses: { chat: boolean; embeddings: boolean },
 ): Promise<EndpointDiagnosis> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const defaultUrl =
@@ -143,9 +164,29 @@ async function diagnose(
           : 'the endpoint does not answer';
         diagnosis.toolCalling = { status: 'skipped', detail: reason };
         diagnosis.jsonMode = { status: 'skipped', detail: reason };
+        if (uses.embeddings) diagnosis.embeddings = { status: 'skipped', detail: reason };
         return diagnosis;
       }
     }
+  }
+  if (uses.embeddings) {
+    diagnosis.embeddings = await check(async () => {
+      const response = await provider.chat({
+        ...embeddingRequest(['connectivity test', 'a second text']),
+        model: endpoint.model,
+        signal: signal(),
+      });
+      diagnosis.reachable = true;
+      diagnosis.latencyMs ??= response.latencyMs;
+      return checkReply(embeddingRequest(['', '']), response, endpoint.id)?.message;
+    });
+  }
+  if (!uses.chat) {
+    diagnosis.toolCalling = { status: 'skipped', detail: embeddingOnly };
+    diagnosis.jsonMode = { status: 'skipped', detail: embeddingOnly };
+    if (diagnosis.embeddings?.errorCode && !diagnosis.error)
+      diagnosis.error = { code: diagnosis.embeddings.errorCode, message: diagnosis.embeddings.detail ?? '' };
+    return diagnosis;
   }
   const base: ChatRequest = { model: endpoint.model, messages: [], temperature: 0, maxTokens: 200 };
   diagnosis.toolCalling = await check(async () => {
@@ -186,8 +227,8 @@ async function diagnose(
     const answer = (parsed.value as { answer?: unknown } | null)?.answer;
     return typeof answer === 'number' ? undefined : 'the JSON has no numeric "answer" field';
   });
-  const failedCall = [diagnosis.toolCalling, diagnosis.jsonMode].find(
-    (result) => result.errorCode !== undefined,
+  const failedCall = [diagnosis.toolCalling, diagnosis.jsonMode, diagnosis.embeddings].find(
+    (result) => result?.errorCode !== undefined,
   );
   if (failedCall && !diagnosis.error)
     diagnosis.error = { code: failedCall.errorCode as string, message: failedCall.detail ?? '' };
@@ -285,8 +326,9 @@ export function formatDoctorReport(report: DoctorReport): string {
     for (const [label, result] of [
       ['tool calling', endpoint.toolCalling],
       ['JSON mode', endpoint.jsonMode],
+      ['embeddings', endpoint.embeddings],
     ] as const) {
-      if (!endpoint.reachable && result.status === 'skipped') continue;
+      if (!result || (!endpoint.reachable && result.status === 'skipped')) continue;
       const timing = result.latencyMs === undefined ? '' : ` (${result.latencyMs} ms)`;
       const verdict =
         result.status === 'ok'
@@ -305,8 +347,9 @@ export function formatDoctorReport(report: DoctorReport): string {
     (endpoint) =>
       endpoint.reachable &&
       !endpoint.apiKeyMissing &&
-      endpoint.toolCalling.status === 'ok' &&
-      endpoint.jsonMode.status === 'ok' &&
+      (endpoint.toolCalling.status === 'ok' || endpoint.toolCalling.detail === embeddingOnly) &&
+      (endpoint.jsonMode.status === 'ok' || endpoint.jsonMode.detail === embeddingOnly) &&
+      (endpoint.embeddings === undefined || endpoint.embeddings.status === 'ok') &&
       !endpoint.error,
   ).length;
   lines.push(
