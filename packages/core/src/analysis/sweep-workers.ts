@@ -170,8 +170,9 @@ export class SweepWorkerPool {
       else job.reject(new Error(reply.error));
       this.pump();
     });
-    worker.on('error', (error) => {
-      this.retire(slot, new Error(`worker thread crashed: ${error.message}`));
+    worker.on('error', (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      this.retire(slot, new Error(`worker thread crashed: ${message}`));
     });
     worker.on('exit', (code) => {
       this.retire(slot, new Error(`worker thread exited with code ${code}`));
