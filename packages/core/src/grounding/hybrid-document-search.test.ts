@@ -97,8 +97,8 @@ describe('hybrid document search (real HTTP against the simulated server)', () =
   let folder: string;
   let file: string;
 
-  async function run(router: ChatRouter): Promise<RunEvent[]> {
-    const scenario = await loadScenario(file);
+  async function run(router: ChatRouter, clock?: 'events'): Promise<RunEvent[]> {
+    const scenario = await loadScenario(file, clock ? { clock } : {});
     const created = createEngine({ models: { router } }).createRun(scenario, { runId: 'hybrid' });
     const events: RunEvent[] = [];
     created.subscribe((event) => events.push(event));
@@ -189,6 +189,23 @@ describe('hybrid document search (real HTTP against the simulated server)', () =
     expect(stripped(recorded)).toEqual(stripped(bm25));
     const replayed = await run(new ReplayRouter(Cassette.fromJsonl(plainRecording.cassette.toJsonl())));
     expect(stripped(replayed)).toEqual(stripped(bm25));
+  });
+
+  it('ranks the same way under the event-driven clock, and replays it', async () => {
+    const server = await SimulatedModelServer.start({ reply: searching });
+    const live = liveRouter(server, true);
+    const eventRecording = new RecordingRouter(live);
+    const events = await run(eventRecording, 'events');
+    live.close();
+    await server.close();
+    expect(searches(events).length).toBeGreaterThan(0);
+    for (const result of searches(events))
+      expect(result).toMatch(/\(supply-agreement\.md § Industrial action; /);
+    const replayed = await run(
+      new ReplayRouter(Cassette.fromJsonl(eventRecording.cassette.toJsonl())),
+      'events',
+    );
+    expect(stripped(replayed)).toEqual(stripped(events));
   });
 
   it('degrades to BM25 with one warning when the embedding endpoint fails', async () => {

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cosineSimilarity } from '../grounding/hybrid-ranking';
 import { defaultSynonymGroups, simulatedEmbedding, synonymTable } from '../testing/simulated-embeddings';
@@ -148,5 +150,57 @@ tiers:
 
   it('keys cassette entries on the embedded texts', () => {
     expect(Cassette.keyOf(embeddingRequest(['a']))).not.toBe(Cassette.keyOf(embeddingRequest(['b'])));
+  });
+});
+
+describe('OpenAIProvider embedding replies', () => {
+  async function answering(body: unknown): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+    const http = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as AddressInfo;
+    return {
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      close: () => new Promise((resolve) => http.close(() => resolve())),
+    };
+  }
+
+  it('puts vectors in input order by their index, whatever order the server lists them in', async () => {
+    const http = await answering({
+      data: [
+        { index: 1, embedding: [0, 1] },
+        { index: 0, embedding: [1, 0] },
+      ],
+      usage: { prompt_tokens: 4, total_tokens: 4 },
+    });
+    const provider = new OpenAIProvider({ id: 'plain', baseUrl: http.baseUrl });
+    const response = await provider.chat({ ...embeddingRequest(['a', 'b']), model: 'm' });
+    expect(response).toMatchObject({
+      embeddings: [
+        [1, 0],
+        [0, 1],
+      ],
+      usage: { promptTokens: 4 },
+      model: 'm',
+    });
+    await http.close();
+  });
+
+  it('refuses base64 vectors and a wrong count as malformed replies', async () => {
+    for (const body of [
+      { data: [{ index: 0, embedding: 'AAAAAA==' }] },
+      { data: [{ index: 0, embedding: [1, 2] }] },
+      { error: 'nope' },
+    ]) {
+      const http = await answering(body);
+      const provider = new OpenAIProvider({ id: 'plain', baseUrl: http.baseUrl });
+      const error = await provider
+        .chat({ ...embeddingRequest(['a', 'b']), model: 'm' })
+        .catch((caught: unknown) => caught);
+      expect(isProviderError(error) && error.code).toBe('PROVIDER_MALFORMED_REPLY');
+      await http.close();
+    }
   });
 });
