@@ -223,9 +223,9 @@ describe('sweeps through the run manager', () => {
   it('survives a restart on an embedded store folder: the sweep completes with every member once and the same report', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'sandtable-sweep-'));
     try {
-      await expectSweepSurvivesRestart(() => openStore({ directory }));
+      await expectSweepSurvivesRestart(() => openStore({ directory }), 20);
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 });
