@@ -1,5 +1,7 @@
 import {
   type ChatRouter,
+  isPersonaCall,
+  PersonaModelCalls,
   parseGroundedScenario,
   type Run,
   type RunEvent,
@@ -26,6 +28,11 @@ export interface StoredRunInput {
   setup?: RunSetup;
   /** @defaultValue a new id */
   id?: string;
+  /**
+   * The model that writes the personas of a scenario with `personas.writer: model`; the calls it
+   * answers are stored with the run (as step 0), so resume and forks rebuild the same personas.
+   */
+  personaModels?: PersonaModelCalls;
 }
 
 /**
@@ -44,6 +51,7 @@ export async function createStoredRun(
     ...(setup.steps !== undefined ? { steps: setup.steps } : {}),
     ...(setup.clock ? { clock: setup.clock } : {}),
     ...(input.parameters ? { parameters: input.parameters } : {}),
+    ...(input.personaModels ? { personaModels: input.personaModels } : {}),
   });
   const workspaceId = input.workspaceId ?? (await store.defaultWorkspace()).id;
   const { scenario: stored, version } = await store.upsertScenarioByName(workspaceId, {
@@ -64,12 +72,21 @@ export async function createStoredRun(
     options: setup,
     totalSteps: scenario.clock.steps,
   });
+  for (const entry of scenario.grounding?.personaCalls ?? []) {
+    await store.recordModelCall(record.id, {
+      step: 0,
+      agentId: entry.metadata?.agentId ?? null,
+      target: entry.request.model,
+      entry,
+    });
+  }
   return { record, scenario };
 }
 
 /**
  * The validated scenario of a stored run, rebuilt from its scenario version, seed, parameter
- * overrides and setup — the same input the run was created from.
+ * overrides and setup — the same input the run was created from. Personas a model wrote are
+ * rebuilt from the run's stored persona calls, never by asking a model again.
  * @throws {SandtableError} RUN_NOT_FOUND, SCENARIO_NOT_FOUND; {ScenarioError} when the stored text no longer validates
  */
 export async function loadStoredScenario(store: Store, record: RunRecord): Promise<Scenario> {
@@ -82,7 +99,11 @@ export async function loadStoredScenario(store: Store, record: RunRecord): Promi
     );
   }
   const setup = record.options;
+  const personaCalls = (await store.modelCalls(record.id, { step: 0 }))
+    .map((call) => call.entry)
+    .filter(isPersonaCall);
   return parseGroundedScenario(version.source, {
+    personaModels: PersonaModelCalls.recorded(personaCalls),
     ...(version.origin ? { file: version.origin } : {}),
     seed: record.seed,
     ...(typeof setup.steps === 'number' ? { steps: setup.steps } : {}),

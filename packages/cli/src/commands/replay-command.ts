@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { parseGroundedScenario, SandtableError, wallClockFields } from '@sandtable/core';
+import { Cassette, parseGroundedScenario, SandtableError, wallClockFields } from '@sandtable/core';
 import type { CommandIo } from '../command-io';
-import { runScenario } from './run-command';
+import { CommandModels, type RunCommandOptions, runScenario } from './run-command';
 
 /** What `sandtable run` writes to `run.json`. */
 interface RunManifest {
@@ -42,22 +42,22 @@ export async function replayCommand(
   };
   const manifest = JSON.parse(await read('run.json')) as RunManifest;
   const scenarioText = await read('scenario.yaml');
-  await read('cassette.jsonl');
+  const cassettePath = join(runDirectory, 'cassette.jsonl');
+  const cassette = Cassette.fromJsonl(await read('cassette.jsonl'), cassettePath);
   const recordedEvents = (await read('events.jsonl')).trim().split('\n');
+  const runOptions: RunCommandOptions = { out: options.out, set: [], replay: cassettePath };
+  // Personas a model wrote are rebuilt from the cassette's persona calls, like every other reply.
+  const models = new CommandModels(runOptions, io, cassette);
   // A grounded scenario's world (data, documents) sits beside the original scenario file.
   const scenario = await parseGroundedScenario(scenarioText, {
+    personaModels: models.personaModels,
     file: join(runDirectory, 'scenario.yaml'),
     seed: manifest.seed,
     steps: manifest.steps,
     parameters: manifest.parameters,
     ...(manifest.scenarioFile ? { worldDirectory: dirname(resolve(manifest.scenarioFile)) } : {}),
   });
-  const { exitCode, directory } = await runScenario(
-    scenario,
-    scenarioText,
-    { out: options.out, set: [], replay: join(runDirectory, 'cassette.jsonl') },
-    io,
-  );
+  const { exitCode, directory } = await runScenario(scenario, scenarioText, runOptions, io, models);
   if (exitCode !== 0) return exitCode;
   const replayedEvents = (await readFile(join(directory, 'events.jsonl'), 'utf8')).trim().split('\n');
   const length = Math.max(recordedEvents.length, replayedEvents.length);

@@ -13,6 +13,7 @@ import {
   formatModelUsage,
   gameMasterLogRecords,
   ModelUsage,
+  PersonaModelCalls,
   parseGroundedScenario,
   RecordingRouter,
   ReplayRouter,
@@ -76,6 +77,64 @@ export async function openCommandStore(
   }
 }
 
+/**
+ * The model setup of one `run` or `replay`, opened at most once and shared by the scenario load
+ * (personas a model writes, `personas.writer: model`) and the run, so the persona calls are
+ * recorded with the run's (`--record`, the store) and replayed from them.
+ */
+export class CommandModels {
+  readonly usage = new ModelUsage();
+  /** The run folder, once open: attempts are logged there too. */
+  output: RunOutput | undefined;
+  /** The `--record` cassette's router, when recording. */
+  recording: RecordingRouter | undefined;
+  /** The model configuration as the run folder describes it. */
+  description: unknown = null;
+  /** What writes the scenario's personas: this setup live, or the replayed cassette's persona calls. */
+  readonly personaModels: PersonaModelCalls;
+  readonly #options: RunCommandOptions;
+  readonly #io: CommandIo;
+  #router: Promise<ChatRouter | undefined> | undefined;
+
+  /** @param cassette - with `--replay`: the recording every call is answered from */
+  constructor(options: RunCommandOptions, io: CommandIo, cassette?: Cassette) {
+    this.#options = options;
+    this.#io = io;
+    if (cassette) {
+      this.#router = Promise.resolve(new ReplayRouter(cassette));
+      this.description = { replay: options.replay };
+      this.personaModels = PersonaModelCalls.recorded(cassette.entries);
+    } else {
+      this.personaModels = new PersonaModelCalls({ live: () => this.router() });
+    }
+  }
+
+  /** Counts an attempt and logs it in the run folder. */
+  readonly onAttempt = (record: AttemptRecord): void => {
+    this.usage.add(record);
+    this.output?.recordAttempt(record);
+  };
+
+  /** The router (live, recording with `--record`, or the replay), or undefined when no model is configured. */
+  router(): Promise<ChatRouter | undefined> {
+    this.#router ??= this.#open();
+    return this.#router;
+  }
+
+  async #open(): Promise<ChatRouter | undefined> {
+    const setup = await resolveModelSetup({
+      ...(this.#options.modelConfig ? { configPath: this.#options.modelConfig } : {}),
+      router: { onAttempt: this.onAttempt },
+    });
+    if (!setup.router) return undefined;
+    if (setup.notice) this.#io.err(`note: ${setup.notice}`);
+    this.description = setup.config ? describeModelConfig(setup.config) : null;
+    if (!this.#options.record) return setup.router;
+    this.recording = new RecordingRouter(setup.router);
+    return this.recording;
+  }
+}
+
 /** What a finished `runScenario` reports. */
 export interface RunOutcome {
   exitCode: number;
@@ -91,6 +150,7 @@ export async function readScenario(
     clock?: 'rounds' | 'events';
     parameters?: Record<string, string | number | boolean>;
   },
+  personaModels?: PersonaModelCalls,
 ): Promise<{ scenario: Scenario; text: string }> {
   let text: string;
   try {
@@ -100,11 +160,19 @@ export async function readScenario(
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ScenarioError([{ file, message: `cannot read scenario: ${reason}` }], { cause: error });
   }
-  return { scenario: await parseGroundedScenario(text, { ...overrides, file }), text };
+  return {
+    scenario: await parseGroundedScenario(text, {
+      ...overrides,
+      file,
+      ...(personaModels ? { personaModels } : {}),
+    }),
+    text,
+  };
 }
 
 /**
- * Runs a validated scenario and writes its folder. Shared by `run` and `replay`.
+ * Runs a validated scenario and writes its folder. Shared by `run` and `replay`; `models` is the
+ * setup the scenario was loaded with (a new one from `options` when left out).
  * Exit codes: 0 done, 2 run failed, 130 interrupted.
  */
 export async function runScenario(
@@ -112,10 +180,14 @@ export async function runScenario(
   scenarioText: string,
   options: RunCommandOptions,
   io: CommandIo,
+  models?: CommandModels,
 ): Promise<RunOutcome> {
   const store = options.store === true ? await openCommandStore(options, io) : undefined;
   try {
-    return await runScenarioWith(store, scenario, scenarioText, options, io);
+    const setup =
+      models ??
+      new CommandModels(options, io, options.replay ? await Cassette.load(options.replay) : undefined);
+    return await runScenarioWith(store, scenario, scenarioText, options, io, setup);
   } finally {
     await store?.close();
   }
@@ -127,6 +199,7 @@ async function runScenarioWith(
   scenarioText: string,
   options: RunCommandOptions,
   io: CommandIo,
+  models: CommandModels,
 ): Promise<RunOutcome> {
   // Ids have one-second resolution: a second run of the same scenario and seed within that second
   // gets a suffix rather than colliding with the first in the store or its folder.
@@ -139,34 +212,11 @@ async function runScenarioWith(
   )
     runId = `${base}-${attempt}`;
   const directory = resolve(join(options.out, runId));
-  const usage = new ModelUsage();
-  let output: RunOutput | undefined;
-  const onAttempt = (record: AttemptRecord) => {
-    usage.add(record);
-    output?.recordAttempt(record);
-  };
+  const { usage, onAttempt } = models;
   const needsModels = scenario.agents.some((agent) => agent.brain !== 'rules');
-  let router: ChatRouter | undefined;
-  let recording: RecordingRouter | undefined;
-  let modelDescription: unknown = null;
-  if (options.replay) {
-    router = new ReplayRouter(await Cassette.load(options.replay));
-    modelDescription = { replay: options.replay };
-  } else if (needsModels) {
-    const setup = await resolveModelSetup({
-      ...(options.modelConfig ? { configPath: options.modelConfig } : {}),
-      router: { onAttempt },
-    });
-    if (setup.router) {
-      router = setup.router;
-      if (setup.notice) io.err(`note: ${setup.notice}`);
-      modelDescription = setup.config ? describeModelConfig(setup.config) : null;
-      if (options.record) {
-        recording = new RecordingRouter(setup.router);
-        router = recording;
-      }
-    }
-  }
+  // A replay always answers from its cassette; a live run opens the model only when an agent needs
+  // it (the scenario load may have opened it already, to write personas).
+  const router = options.replay || needsModels ? await models.router() : undefined;
   const spending =
     options.maxTokens !== undefined || options.maxCost !== undefined
       ? {
@@ -188,12 +238,13 @@ async function runScenarioWith(
             },
           }
         : {}),
-      onGameMasterLog: (record) => output?.appendLine('game-master.jsonl', formatLogRecord(record)),
+      onGameMasterLog: (record) => models.output?.appendLine('game-master.jsonl', formatLogRecord(record)),
     }).createRun(scenario, { runId });
   };
   let persisted: PersistedRun | undefined;
   if (store) {
     const { record } = await createStoredRun(store, {
+      personaModels: models.personaModels,
       id: runId,
       source: scenarioText,
       ...(scenario.source ? { origin: resolve(scenario.source) } : {}),
@@ -217,11 +268,12 @@ async function runScenarioWith(
     directory,
     runId,
     usage,
-    recording,
-    modelDescription,
+    // Persona calls alone (rule agents) are recorded too: replay rebuilds the personas from them.
+    recording: models.recording,
+    modelDescription: models.description,
     persisted,
     setOutput: (opened) => {
-      output = opened;
+      models.output = opened;
     },
   });
 }
@@ -327,11 +379,20 @@ function countingRouter(router: ChatRouter, onAttempt: (record: AttemptRecord) =
 
 /** `sandtable run FILE`. Exit codes: 0 done, 1 bad input, 2 run failed, 130 interrupted. */
 export async function runCommand(file: string, options: RunCommandOptions, io: CommandIo): Promise<number> {
-  const { scenario, text } = await readScenario(file, {
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.steps !== undefined ? { steps: options.steps } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-    parameters: parseSetOptions(options.set),
-  });
-  return (await runScenario(scenario, text, options, io)).exitCode;
+  const models = new CommandModels(
+    options,
+    io,
+    options.replay ? await Cassette.load(options.replay) : undefined,
+  );
+  const { scenario, text } = await readScenario(
+    file,
+    {
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.steps !== undefined ? { steps: options.steps } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      parameters: parseSetOptions(options.set),
+    },
+    models.personaModels,
+  );
+  return (await runScenario(scenario, text, options, io, models)).exitCode;
 }

@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDefinition } from '@sandtable/core';
-import { SimulatedModelServer } from '@sandtable/core/testing';
+import { personaReplyFromFacts, SimulatedModelServer } from '@sandtable/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandIo } from '../command-io';
 import { main } from '../main';
@@ -77,19 +77,9 @@ describe('sandtable world', () => {
   });
 
   it('has a model write the personas from the data with --write-personas (simulated server)', async () => {
+    // North Mill is first given an invented volume: it is fed back and the retry is valid.
     const server = await SimulatedModelServer.start({
-      reply: (request) => {
-        const facts =
-          request.messages.find((message) => message.content.startsWith('<facts>'))?.content ?? '';
-        const name = /name: (.*)/.exec(facts)?.[1] ?? 'someone';
-        // One persona is given an invented number, once: it is fed back and the retry is valid.
-        const invented =
-          name === 'North Mill' && !JSON.stringify(request.messages).includes('numbers not in the facts');
-        return JSON.stringify({
-          persona: `${name} is a steady partner that keeps its word${invented ? ' and ships 999 t' : ''} when ports close.`,
-          traits: { cooperation: 0.7, risk_aversion: 0.4, activity: 0.8 },
-        });
-      },
+      reply: (request) => personaReplyFromFacts(request, { inventFor: ['North Mill'] }) ?? 'ok',
     });
     const folder = await mkdtemp(join(tmpdir(), 'sandtable-world-model-'));
     folders.push(folder);
@@ -117,10 +107,58 @@ describe('sandtable world', () => {
     expect(text).toContain(
       'supplier-north-mill — North Mill (supplier), from vendors.csv row 1; written by smart',
     );
-    expect(text).toContain('North Mill is a steady partner that keeps its word when ports close.');
-    expect(text).toContain('Head of Procurement is a steady partner');
+    expect(text).toContain('North Mill is a careful party that keeps its word when ports close.');
+    expect(text).toContain('Head of Procurement is a careful party');
     expect(server.requests().length).toBe(3);
     expect(io.stderr).toEqual([]);
+  });
+
+  it('writes a scenario’s personas with its model when it sets personas.writer: model (simulated server)', async () => {
+    const server = await SimulatedModelServer.start({
+      reply: (request) => personaReplyFromFacts(request) ?? 'ok',
+    });
+    const folder = await mkdtemp(join(tmpdir(), 'sandtable-world-scenario-'));
+    folders.push(folder);
+    await symlink(join(examples, 'company'), join(folder, 'company'));
+    const scenario = (await readFile(join(examples, 'company-world.yaml'), 'utf8')).replace(
+      /^personas:\n/m,
+      'personas:\n  writer: model\n',
+    );
+    await writeFile(join(folder, 'company-world.yaml'), scenario);
+    await writeFile(
+      join(folder, 'models.yaml'),
+      `endpoints:\n  sim: { provider: openai, baseUrl: "${server.openaiBaseUrl}", model: simulated-model }\ntiers: { smart: [sim] }\n`,
+    );
+    const io = capture();
+    const code = await main(
+      [
+        'node',
+        'sandtable',
+        'world',
+        join(folder, 'company-world.yaml'),
+        '--model-config',
+        join(folder, 'models.yaml'),
+      ],
+      io,
+    );
+    await server.close();
+    expect(code).toBe(0);
+    const text = io.stdout.join('\n');
+    expect(text).toMatch(
+      /supplier-andes-cocoa-cooperative — Andes Cocoa Cooperative \(supplier\), from company\/suppliers\.csv row 1; written by smart; thresholds: price_floor 7610, lead_time_days 45/,
+    );
+    expect(text).toContain(
+      'Andes Cocoa Cooperative is a careful party that keeps its word when ports close.',
+    );
+    expect(io.stderr).toEqual([]);
+
+    // Without a model the personas come from the data, and a warning names why.
+    const offline = capture();
+    expect(await main(['node', 'sandtable', 'world', join(folder, 'company-world.yaml')], offline)).toBe(0);
+    expect(offline.stdout.join('\n')).not.toContain('written by');
+    expect(offline.stderr.join('\n')).toMatch(
+      /personas: WORLD_PERSONA_NOT_WRITTEN: personas\.writer is "model" but no model serves "smart"/,
+    );
   });
 
   it('fails on a folder that does not exist', async () => {

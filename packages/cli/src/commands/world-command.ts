@@ -10,6 +10,8 @@ import {
   generatePersonas,
   isUserError,
   loadScenario,
+  type ModelRouter,
+  PersonaModelCalls,
   PersonasDefinition,
   resolveModelSetup,
   type Scenario,
@@ -25,9 +27,9 @@ export interface WorldCommandOptions {
   category?: string;
   seed?: number;
   json?: boolean;
-  /** Have the model (tier `smart`) write persona texts and traits from the data. */
+  /** Have the model (tier `smart`) write a folder's persona texts and traits from the data. */
   writePersonas?: boolean;
-  /** Model configuration file for `writePersonas`. */
+  /** Model configuration file for `writePersonas` and scenarios with `personas.writer: model`. */
   modelConfig?: string;
 }
 
@@ -153,8 +155,20 @@ export async function worldCommand(
   if (!info.isDirectory() && ['.yaml', '.yml', '.json'].includes(extname(input).toLowerCase())) {
     let grounding: ScenarioGrounding | undefined;
     let loaded: Scenario;
+    // A scenario with `personas.writer: model` has them written as a run would; others never open a model.
+    let router: ModelRouter | undefined;
+    const personaModels = new PersonaModelCalls({
+      live: async () => {
+        router = (await resolveModelSetup(options.modelConfig ? { configPath: options.modelConfig } : {}))
+          .router;
+        return router;
+      },
+    });
     try {
-      const scenario = await loadScenario(input, options.seed !== undefined ? { seed: options.seed } : {});
+      const scenario = await loadScenario(input, {
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        personaModels,
+      });
       loaded = scenario;
       grounding = scenario.grounding;
       if (!grounding) {
@@ -182,9 +196,13 @@ export async function worldCommand(
       if (!isUserError(error)) throw error;
       io.err(error.message);
       return 1;
+    } finally {
+      router?.close();
     }
     if (options.writePersonas)
-      io.err('note: --write-personas previews a folder; a scenario’s personas come from its data');
+      io.err(
+        'note: --write-personas previews a folder; a scenario’s personas are written by a model when it sets personas.writer: model',
+      );
     const texts = new Map(loaded.agents.map((agent) => [agent.id, agent.persona]));
     describeMapping(grounding.snapshot, io);
     describeRest(

@@ -9,8 +9,8 @@ import { resolveModelSetup } from '../model/model-config';
 import type { ModelRouter } from '../model/router';
 import type { Scenario } from '../scenario/scenario';
 import { parseGroundedScenario } from '../scenario/scenario-loader';
+import { personaReplyFromFacts } from '../testing/persona-replies';
 import { SimulatedModelServer } from '../testing/simulated-model-server';
-import type { SimulatedChatRequest } from '../testing/simulated-server-types';
 import { isPersonaCall, PersonaModelCalls } from './persona-calls';
 
 const examples = fileURLToPath(new URL('../../../../scenarios/examples/', import.meta.url));
@@ -21,38 +21,14 @@ const text = readFileSync(join(examples, 'company-world.yaml'), 'utf8').replace(
   'personas:\n  writer: model\n  writer_tier: smart\n',
 );
 
-/**
- * A model that writes a valid persona from the facts it is given: their name, thresholds (a
- * behavioural one 3% lower, terms as they are) and relationships. Gold Coast Beans Ltd is first
- * given an invented volume, which the validation must feed back.
- */
-function personaReply(request: SimulatedChatRequest): string {
-  const facts = request.messages.find((message) => message.content.startsWith('<facts>'))?.content ?? '';
-  const name = /^name: (.*)$/m.exec(facts)?.[1] ?? 'someone';
-  const thresholds = Object.fromEntries(
-    [...facts.matchAll(/^threshold: (\w+) ([\d,.]+) \((.*)\)$/gm)].map(([, key, value, note]) => {
-      const level = Number(value!.replace(/,/g, ''));
-      return [key, note!.startsWith('a term') ? level : Math.round(level * 0.97)];
-    }),
-  );
-  const relationships = [...facts.matchAll(/^relationship: (\S+) (\S+) \((.*)\)$/gm)].map(
-    ([, kind, other, detail]) => ({ with: other, kind, detail: `${detail}; keeps to it under pressure` }),
-  );
-  const invented =
-    name === 'Gold Coast Beans Ltd' && !JSON.stringify(request.messages).includes('numbers not in the facts');
-  return JSON.stringify({
-    persona: `${name} is a careful party that keeps its word${invented ? ' and ships 999 t a month' : ''} when ports close.`,
-    traits: { cooperation: 0.7, risk_aversion: 0.4, activity: 0.8 },
-    thresholds,
-    relationships,
-  });
-}
-
 let server: SimulatedModelServer;
 let router: ModelRouter;
 
 beforeAll(async () => {
-  server = await SimulatedModelServer.start({ reply: personaReply });
+  // Gold Coast Beans Ltd is first given an invented volume, which the validation must feed back.
+  server = await SimulatedModelServer.start({
+    reply: (request) => personaReplyFromFacts(request, { inventFor: ['Gold Coast Beans Ltd'] }) ?? 'ok',
+  });
   const setup = await resolveModelSetup({
     cwd: tmpdir(),
     environment: { SANDTABLE_MODEL_URL: server.openaiBaseUrl, SANDTABLE_MODEL: 'simulated-model' },

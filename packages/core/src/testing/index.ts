@@ -8,6 +8,7 @@ export {
   type ScriptedResponse,
   type ScriptedToolCall,
 } from '../model/scripted-model';
+export { type PersonaReplyOptions, personaReplyFromFacts } from './persona-replies';
 export * from './server-profiles';
 export { exampleFromSchema } from './simulated-behaviour';
 export {
