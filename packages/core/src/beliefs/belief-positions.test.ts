@@ -90,6 +90,17 @@ describe('belief positions per step', () => {
     }
   });
 
+  it('reports the same way on the event-driven clock', async () => {
+    const { result, events, truth } = await recordRun(
+      rumour.replace('clock: { steps: 12 }', 'clock: { steps: 12, mode: events }'),
+    );
+    expect(result.status).toBe('completed');
+    const changes = beliefEvents(events);
+    expect(changes[0]?.step).toBe(1);
+    expect(truth.get(12)).not.toEqual(truth.get(1));
+    for (const [step, positions] of truth) expect(foldBeliefPositions(changes, step)).toEqual(positions);
+  });
+
   it('is deterministic: the same seed gives the same beliefs-changed events', async () => {
     const strip = (event: RunEvent) => ({ ...event, wallTime: '' });
     const first = beliefEvents((await recordRun(rumour)).events).map(strip);
