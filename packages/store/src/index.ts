@@ -20,6 +20,7 @@ export {
 export { type Migration, migrate, migrationsDirectory, readMigrations } from './migrations';
 export { type OpenStoreOptions, openStore } from './open-store';
 export { PersistentRouter } from './persistent-router';
+export { openRunLeases, type RunLease, type RunLeaseOptions, type RunLeases, runLeaseKey } from './run-lease';
 export {
   type CommittedBatch,
   type CommittedListener,
