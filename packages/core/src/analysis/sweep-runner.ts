@@ -18,8 +18,9 @@ export type SweepOutcome = SweepMember &
   ({ ok: true; result: SweepMemberResult } | { ok: false; error: string });
 
 /**
- * Runs one sweep member. The default runs the scenario in process with rule agents
- * ({@link ruleSweepExecutor}); the server's run manager can pass one that queues a stored run.
+ * Runs one sweep member. {@link ruleSweepExecutor} runs the scenario on this thread with rule
+ * agents, {@link SweepWorkerPool} on worker threads; the server's run manager can pass one that
+ * queues a stored run.
  */
 export type SweepExecutor = (member: SweepMember, signal: AbortSignal) => Promise<SweepMemberResult>;
 
