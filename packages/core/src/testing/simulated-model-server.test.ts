@@ -240,3 +240,32 @@ describe('fault and latency schedules', () => {
     expect(faults).toEqual(['hang', undefined, undefined, 'rate-limited', 'rate-limited', undefined]);
   });
 });
+
+describe('SimulatedModelServer embeddings', () => {
+  it('answers POST /v1/embeddings in the OpenAI format, for one string or a list', async () => {
+    const simulated = await start({ embeddings: { dimensions: 32 } });
+    const one = await post(`${simulated.openaiBaseUrl}/embeddings`, { model: 'e', input: 'port strike' });
+    expect(one.status).toBe(200);
+    const body = (await one.json()) as {
+      object: string;
+      data: Array<{ object: string; index: number; embedding: number[] }>;
+      model: string;
+      usage: { prompt_tokens: number; total_tokens: number };
+    };
+    expect(body).toMatchObject({ object: 'list', model: 'e', data: [{ object: 'embedding', index: 0 }] });
+    expect(body.data[0]?.embedding).toHaveLength(32);
+    expect(body.usage.prompt_tokens).toBeGreaterThan(0);
+    const many = (await (
+      await post(`${simulated.openaiBaseUrl}/embeddings`, { model: 'e', input: ['a walkout', 'port strike'] })
+    ).json()) as typeof body;
+    expect(many.data.map((item) => item.index)).toEqual([0, 1]);
+    expect(many.data[1]?.embedding).toEqual(body.data[0]?.embedding);
+    const bad = await post(`${simulated.openaiBaseUrl}/embeddings`, { model: 'e', input: [1, 2] });
+    expect(bad.status).toBe(400);
+    expect(simulated.stats()).toMatchObject({ embeddingRequests: 2, chatRequests: 0 });
+    expect(simulated.embeddingRequests().map((request) => request.input)).toEqual([
+      ['port strike'],
+      ['a walkout', 'port strike'],
+    ]);
+  });
+});
