@@ -4,6 +4,7 @@ import {
   Cassette,
   type ChatRouter,
   createEngine,
+  PersonaModelCalls,
   ProviderError,
   parseGroundedScenario,
   ReplayRouter,
@@ -43,8 +44,15 @@ export async function interviewCommand(
     parameters: Record<string, string | number | boolean>;
     scenarioFile?: string | null;
   };
-  // A grounded scenario's world (data, documents) sits beside the original scenario file.
+  const cassettePath = join(runDirectory, 'cassette.jsonl');
+  const hasCassette = await access(cassettePath).then(
+    () => true,
+    () => false,
+  );
+  // A grounded scenario's world (data, documents) sits beside the original scenario file; personas
+  // a model wrote are rebuilt from the recording's persona calls.
   const scenario = await parseGroundedScenario(await read('scenario.yaml'), {
+    personaModels: PersonaModelCalls.recorded(hasCassette ? (await Cassette.load(cassettePath)).entries : []),
     file: join(runDirectory, 'scenario.yaml'),
     seed: manifest.seed,
     steps: options.step ?? manifest.steps,
@@ -63,11 +71,6 @@ export async function interviewCommand(
       },
     );
   }
-  const cassettePath = join(runDirectory, 'cassette.jsonl');
-  const hasCassette = await access(cassettePath).then(
-    () => true,
-    () => false,
-  );
   const usesModels = scenario.agents.some((agent) => agent.brain !== 'rules');
   if (usesModels && !hasCassette) {
     throw new SandtableError(

@@ -105,6 +105,28 @@ describe('sandtable run with personas.writer: model (example company, simulated 
     ).toBe(true);
     expect(io.stderr.join('\n')).not.toContain('WORLD_PERSONA_NOT_WRITTEN');
 
+    // An interview rebuilds the run from the folder, personas from the cassette: only the question is asked.
+    const before = server.requests().length;
+    const interview = capture();
+    const interviewed = await main(
+      [
+        'node',
+        'sandtable',
+        'interview',
+        runDirectory,
+        'procurement-1',
+        'How much cocoa cover do we have?',
+        '--model-config',
+        join(folder, 'models.yaml'),
+      ],
+      interview,
+    );
+    expect(interviewed, interview.stderr.join('\n')).toBe(0);
+    expect(server.requests().length).toBe(before + 1);
+    expect(JSON.stringify(server.requests().at(-1)?.messages)).toContain(
+      'Head of Procurement is a careful party',
+    );
+
     // Offline: no model server at all; the personas are rebuilt from the cassette.
     const asked = server.requests().length;
     const replay = capture();
