@@ -65,7 +65,7 @@ describe('sandtable sweep on worker threads', () => {
     expect(await csv(threaded.folder)).toEqual(await csv(inProcess.folder));
     expect(await json(threaded.folder)).toEqual(await json(inProcess.folder));
     expect((await csv(threaded.folder)).trim().split('\n')).toHaveLength(7);
-  });
+  }, 120_000);
 
   it('stops at once on Ctrl-C (bin/sandtable.js through tsx) and reports the runs that finished', async () => {
     const out = join(directory, 'interrupted');
