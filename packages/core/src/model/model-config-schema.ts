@@ -64,7 +64,8 @@ const routerSchema = z.strictObject({
 
 /**
  * The schema of `sandtable.config.yaml`: named endpoints, tiers as fallback chains of endpoint ids
- * (default: `fast` and `smart` both use every endpoint in order), and router tuning.
+ * (default: `fast` and `smart` both use every endpoint in order), and router tuning. A tier named
+ * `embedding` turns on embeddings (hybrid document ranking); its endpoints must be OpenAI-compatible.
  */
 export const modelConfigFileSchema = z
   .strictObject({
@@ -79,11 +80,18 @@ export const modelConfigFileSchema = z
       chain.forEach((entry, position) => {
         const ids = typeof entry === 'string' ? [entry] : entry;
         ids.forEach((id, inner) => {
+          const path = ['tiers', tier, position, ...(typeof entry === 'string' ? [] : [inner])];
           if (!(id in file.endpoints)) {
             context.addIssue({
               code: 'custom',
-              path: ['tiers', tier, position, ...(typeof entry === 'string' ? [] : [inner])],
+              path,
               message: `unknown endpoint ${JSON.stringify(id)}; defined: ${Object.keys(file.endpoints).join(', ')}`,
+            });
+          } else if (tier === 'embedding' && file.endpoints[id]?.provider === 'anthropic') {
+            context.addIssue({
+              code: 'custom',
+              path,
+              message: `the embedding tier needs an OpenAI-compatible endpoint (POST /v1/embeddings); ${JSON.stringify(id)} is Anthropic's, which serves no embeddings`,
             });
           }
         });

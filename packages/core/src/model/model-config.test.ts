@@ -121,6 +121,19 @@ tiers:
     expect(tierIssue!.message).toContain('unknown endpoint "missing"');
   });
 
+  it('refuses an Anthropic endpoint in the embedding tier, at its position', () => {
+    const error = configError(`endpoints:
+  local: { model: m }
+  claude: { provider: anthropic, model: claude-haiku-4-5 }
+tiers:
+  fast: [local]
+  embedding: [claude]
+`);
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatchObject({ path: 'tiers.embedding[0]', line: 6 });
+    expect(error.issues[0]!.message).toContain('OpenAI-compatible');
+  });
+
   it('reports YAML syntax errors with their position', () => {
     const error = configError('endpoints:\n  local: { model: m\n');
     expect(error.issues[0]!.file).toBe('sandtable.config.yaml');
