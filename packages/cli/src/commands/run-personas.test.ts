@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readRunFolder } from '@sandtable/core';
 import { exampleFromSchema, personaReplyFromFacts, SimulatedModelServer } from '@sandtable/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIo } from '../command-io';
@@ -129,6 +130,10 @@ describe('sandtable run with personas.writer: model (example company, simulated 
 
     // Offline: no model server at all; the personas are rebuilt from the cassette.
     const asked = server.requests().length;
+    const records = await readRunFolder(runDirectory);
+    expect(records.scenario.agents.find((agent) => agent.id === 'procurement-1')?.persona).toBe(
+      'Head of Procurement is a careful party that keeps its word when ports close.',
+    );
     const replay = capture();
     const replayed = await main(
       ['node', 'sandtable', 'replay', runDirectory, '--out', join(folder, 'replays')],

@@ -2,6 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RunEvent } from '../engine/run-events';
 import { SandtableError } from '../errors';
+import { PersonaModelCalls } from '../grounding/persona-calls';
+import { Cassette } from '../model/cassette';
 import type { AttemptRecord } from '../model/types';
 import { parseGroundedScenario, parseScenario } from '../scenario/scenario-loader';
 import type { FinalState, RunRecords } from './run-records';
@@ -95,10 +97,15 @@ export async function readRunFolder(directory: string): Promise<RunRecords> {
   // A grounded scenario (data, documents, personas) gets its agents from the company world, which
   // sits beside the original scenario file; without it the stand-in personas are used.
   const grounded = /^(data|documents|personas)\s*:/m.test(scenarioText as string) && manifest.scenarioFile;
+  // Personas a model wrote come back from the recording's persona calls, as the run had them.
+  const cassetteText = grounded ? await readOptional(join(directory, 'cassette.jsonl')) : undefined;
   const scenario = grounded
     ? await parseGroundedScenario(scenarioText as string, {
         ...parseOptions,
         worldDirectory: dirname(resolve(manifest.scenarioFile as string)),
+        personaModels: PersonaModelCalls.recorded(
+          cassetteText ? Cassette.fromJsonl(cassetteText, join(directory, 'cassette.jsonl')).entries : [],
+        ),
       }).catch(() => parseScenario(scenarioText as string, parseOptions))
     : parseScenario(scenarioText as string, parseOptions);
   return {
