@@ -55,6 +55,11 @@ export class PassageIndex {
     return this.passages.size;
   }
 
+  /** The passage with this id, if the index holds it. */
+  get(id: string): Passage | undefined {
+    return this.passages.get(id);
+  }
+
   /** Every passage, in the order added. */
   all(): Passage[] {
     return [...this.passages.values()];

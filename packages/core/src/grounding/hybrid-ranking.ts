@@ -67,19 +67,17 @@ export function hybridQuery(
 ): PassageHit[] {
   if (limit <= 0) return [];
   const lexical = index.query(text, fusionDepth, boost).map((hit) => hit.passage.id);
-  const passages = new Map<string, Passage>();
   const semantic: Array<{ id: string; similarity: number }> = [];
-  for (const passage of index.all()) {
-    passages.set(passage.id, passage);
-    const vector = vectors.get(passage.id);
-    if (!vector) continue;
+  for (const [id, vector] of vectors) {
+    const passage = index.get(id);
+    if (!passage) continue;
     const similarity = cosineSimilarity(queryVector, vector) * (boost ? boost(passage) : 1);
-    if (similarity > 0) semantic.push({ id: passage.id, similarity });
+    if (similarity > 0) semantic.push({ id, similarity });
   }
   semantic.sort((a, b) => b.similarity - a.similarity || (a.id < b.id ? -1 : 1));
   const fused = reciprocalRankFusion([lexical, semantic.slice(0, fusionDepth).map((entry) => entry.id)]);
   return fused.slice(0, limit).map(({ id, score }) => {
-    const passage = passages.get(id) as Passage;
+    const passage = index.get(id) as Passage;
     return { passage, score: Number(score.toFixed(6)), citation: citationOf(passage) };
   });
 }
