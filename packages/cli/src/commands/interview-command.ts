@@ -101,7 +101,9 @@ export async function interviewCommand(
 /** Serves recorded calls from the cassette and sends anything new (the interview) to the live router. */
 function replayThenLive(replay: ReplayRouter, live: ChatRouter | undefined): ChatRouter {
   return {
-    hasTarget: (target) => replay.hasTarget() || (live?.hasTarget(target) ?? false),
+    // Every chat target replays; the embedding tier only when the run recorded embeddings (the
+    // rebuilt run must rank its documents as the recorded one did, whatever is configured now).
+    hasTarget: (target) => replay.hasTarget(target),
     async chat(target, request, options) {
       try {
         return await replay.chat(target, request, options);
