@@ -100,4 +100,48 @@ describe('a one-shot action under the event clock', () => {
     // The winner is the seeded first activation, not whoever answers first (c always answers first).
     expect(new Set(winners).size).toBeGreaterThan(1);
   });
+
+  it('stays atomic and seed-determined when many agents race every step and replies arrive in any order', async () => {
+    // A prize that comes back every step, twelve claimants, windows of 0.1: races in many windows.
+    const scenario = (seed: number) => {
+      const base = onePrize('events', seed);
+      const template = base.agents[0]!;
+      return {
+        ...base,
+        clock: { ...base.clock, steps: 6, minInterval: 0.1 },
+        dynamics: [{ set: 'prize_left', to: '1' }],
+        agents: Array.from({ length: 12 }, (_, index) => ({
+          ...template,
+          id: `claimant-${index}`,
+          index,
+        })),
+      };
+    };
+    const jittered = async (seed: number) => {
+      const run = createEngine({
+        brainFor: () => ({
+          name: 'greedy',
+          // Real, unseeded jitter: completion order differs from run to run.
+          decide: () =>
+            new Promise<Decision>((resolve) => setTimeout(() => resolve(claim), Math.random() * 8)),
+        }),
+      }).createRun(scenario(seed));
+      const events: RunEvent[] = [];
+      run.subscribe((event) => events.push(event));
+      await run.start();
+      return events;
+    };
+    for (const seed of [3, 4]) {
+      const first = await jittered(seed);
+      const again = await jittered(seed);
+      const strip = (events: RunEvent[]) => events.map(({ wallTime, ...rest }) => JSON.stringify(rest));
+      expect(strip(again)).toEqual(strip(first));
+      const claims = ofType(first, 'agent-acted').filter((event) => event.tool === 'claim');
+      // One winner per step: the prize is back at each step's start and taken once.
+      expect(claims.map((event) => event.step)).toEqual([1, 2, 3, 4, 5, 6]);
+      const rejected = ofType(first, 'agent-failed').filter((event) => event.tool === 'claim');
+      expect(rejected.length).toBeGreaterThan(6);
+      expect(rejected.every((event) => event.reason === 'invalid-action')).toBe(true);
+    }
+  });
 });
