@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ServerType, serve } from '@hono/node-server';
-import { openStore, type Store } from '@sandtable/store';
+import { openRunLeases, openStore, redactUrl, type Store } from '@sandtable/store';
 import type { Hono } from 'hono';
 import { tokenRequired } from './access/auth-policy';
 import { createApp } from './app';
@@ -40,6 +40,11 @@ export interface ServerOptions {
   dashboardDirectory?: string;
   /** Resume runs (and sweeps) that were executing when the last process ended. @defaultValue true */
   resumeInterrupted?: boolean;
+  /**
+   * On PostgreSQL, look this often for interrupted runs that no server executes (their execution
+   * lease is free) and take them over; 0 turns it off. @defaultValue 15000 on PostgreSQL, off otherwise
+   */
+  resumeScanMs?: number;
   /** Model setup and engine options of the runs. */
   models?: StoreRunLauncherOptions['models'];
   logger?: Logger;
@@ -106,10 +111,19 @@ export async function createServer(options: ServerOptions = {}): Promise<Sandtab
     onAttempt: (record) => metrics.recordAttempt(record),
     ...(options.models ? { models: options.models } : {}),
   });
+  // One executor per run across the servers on one PostgreSQL database (decision 0015).
+  const shared =
+    store.kind === 'postgres' && databaseUrl !== undefined && redactUrl(databaseUrl) === store.location;
+  if (store.kind === 'postgres' && !shared)
+    logger.warn('run leases need the store URL (databaseUrl): runs are not guarded against a second server');
+  const leases = openRunLeases(shared ? { url: databaseUrl } : {});
+  const resumeScanMs = options.resumeScanMs ?? (shared ? 15_000 : 0);
   runs = new RunManager({
     store,
     live,
     launcher,
+    leases,
+    ...(resumeScanMs > 0 ? { resumeScanMs } : {}),
     logger,
     ...(options.maxConcurrentRuns !== undefined ? { maxConcurrentRuns: options.maxConcurrentRuns } : {}),
     onStep: () => metrics.steps.inc(),

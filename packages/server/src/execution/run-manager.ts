@@ -1,8 +1,9 @@
 import type { ChatRouter, Run, RunEvent, RunResult } from '@sandtable/core';
-import type { RunRecord, Store } from '@sandtable/store';
+import { openRunLeases, type RunLease, type RunLeases, type RunRecord, type Store } from '@sandtable/store';
 import { ApiError } from '../http/api-error';
 import type { LiveEvents } from '../live/live-events';
 import type { Logger } from '../operations/logger';
+import { hasEnded } from './stored-run-records';
 
 /** How a run is executing, as the launcher reports it. */
 export interface LaunchedRun {
@@ -12,6 +13,30 @@ export interface LaunchedRun {
   done: Promise<RunResult>;
   /** True while a resumed run re-executes its committed steps (its events then are not news). */
   replaying(): boolean;
+  /**
+   * Ends the run here for now, leaving it resumable elsewhere: the step in progress commits and the
+   * stored status stays as it was. @defaultValue stop with the shutdown reason
+   */
+  checkpoint?(): Promise<void>;
+}
+
+/** A stored run rebuilt after one of its committed steps, read-only, for an interview. */
+export interface RestoredRun {
+  /** The engine's run, paused after `step` (or ended there). */
+  run: Run;
+  step: number;
+  /** Stops the rebuilt run; nothing of it is stored. */
+  close(): Promise<void>;
+}
+
+/** An interview's answer, and the step the agent was asked after. */
+export interface InterviewAnswer {
+  answer: string;
+  source: 'model' | 'rules';
+  /** The last step the agent had lived through. */
+  step: number;
+  /** True when the run was rebuilt from the store for it (not executing here). */
+  restored: boolean;
 }
 
 /** How to launch a run. */
@@ -41,6 +66,8 @@ export interface RunLauncher {
   ): Promise<LaunchedRun>;
   /** The models runs use (shared gate), for the server's own model work. @defaultValue none */
   modelRouter?(): Promise<ChatRouter | undefined>;
+  /** Rebuilds a stored run after a committed step without writing anything (interviews). */
+  restore?(record: RunRecord, step: number): Promise<RestoredRun>;
 }
 
 /** Options of {@link RunManager}. */
@@ -53,6 +80,18 @@ export interface RunManagerOptions {
   maxConcurrentRuns?: number;
   /** Called for every committed `step-completed` (metrics). */
   onStep?: () => void;
+  /** Stored runs rebuilt at once for interviews; more wait their turn. @defaultValue 2 */
+  maxConcurrentRestores?: number;
+  /**
+   * Execution leases, so that of several servers on one database only one executes a run.
+   * @defaultValue single-process leases (always granted: an embedded store has one process)
+   */
+  leases?: RunLeases;
+  /**
+   * Looks for interrupted runs no process executes (their lease is free) this often and takes
+   * them over; off when not set. For servers sharing PostgreSQL.
+   */
+  resumeScanMs?: number;
 }
 
 interface QueuedRun {
@@ -70,6 +109,10 @@ interface ActiveRun {
   launched?: LaunchedRun;
   /** Settles once `execute` is over, its final status written (shutdown waits for it). */
   execution?: Promise<void>;
+  /** The execution lease, held while the run executes here. */
+  lease?: RunLease;
+  /** Set once execution is over: a lost lease then is not taken again. */
+  ended?: boolean;
 }
 
 /**
@@ -84,10 +127,29 @@ export class RunManager {
   private readonly queue: QueuedRun[] = [];
   private readonly active = new Map<string, ActiveRun>();
   private closing = false;
+  private restoring = 0;
+  private readonly restoreWaiters: Array<() => void> = [];
+  private readonly leases: RunLeases;
+  private scanTimer: NodeJS.Timeout | undefined;
+  private scanning: Promise<unknown> | undefined;
 
   constructor(options: RunManagerOptions) {
     this.options = options;
     this.maxConcurrentRuns = Math.max(1, Math.floor(options.maxConcurrentRuns ?? 4));
+    this.leases = options.leases ?? openRunLeases();
+    if (options.resumeScanMs !== undefined && options.resumeScanMs > 0) {
+      this.scanTimer = setInterval(() => {
+        // One scan at a time; a slow one makes the next wait for the following tick.
+        this.scanning ??= this.resumeInterrupted()
+          .catch((error: unknown) =>
+            options.logger.warn({ error: (error as Error).message }, 'resume scan failed'),
+          )
+          .finally(() => {
+            this.scanning = undefined;
+          });
+      }, options.resumeScanMs);
+      this.scanTimer.unref();
+    }
   }
 
   /** Runs waiting for a slot. */
@@ -144,17 +206,24 @@ export class RunManager {
       limit: 10_000,
     });
     const interrupted = runs.filter(
-      (run) => run.status !== 'stopped' || Object.values<string>(shutdownReasons).includes(run.reason ?? ''),
+      (run) =>
+        (run.status !== 'stopped' || Object.values<string>(shutdownReasons).includes(run.reason ?? '')) &&
+        this.info(run.id).live === false,
     );
     // Oldest first, so the queue keeps its original order.
-    const ordered = [...interrupted].reverse();
-    for (const record of ordered) {
+    const resumed: string[] = [];
+    for (const record of [...interrupted].reverse()) {
+      if (this.closing) break;
+      // A run whose lease another process holds is executing there: leave it to that process.
+      const probe = await this.leases.tryAcquire(record.id);
+      if (!probe) continue;
+      await probe.release();
       const paused = record.status === 'paused' || record.reason === shutdownReasons.paused;
       await this.submit(record, paused ? { pauseAfterReplay: true } : {});
+      resumed.push(record.id);
     }
-    if (ordered.length > 0)
-      this.options.logger.info({ runs: ordered.map((run) => run.id) }, 'resuming interrupted runs');
-    return ordered.map((run) => run.id);
+    if (resumed.length > 0) this.options.logger.info({ runs: resumed }, 'resuming interrupted runs');
+    return resumed;
   }
 
   /**
@@ -178,6 +247,76 @@ export class RunManager {
       );
     }
     return launched.run;
+  }
+
+  /**
+   * Asks an agent a question without changing the run. A run executing here is asked as it is
+   * now; an ended run (completed, stopped, failed) — or any run when `step` is given — is rebuilt
+   * from the store after that committed step (default: its last), read-only, and asked there: no
+   * event, state change or model call is added to the stored run.
+   * @throws {ApiError} 409 RUN_NOT_LIVE for a run executing elsewhere or queued, without `step`;
+   * 400 STEP_NOT_COMMITTED; 404 AGENT_NOT_FOUND; 500 RUN_RESTORE_FAILED
+   */
+  async interview(
+    record: RunRecord,
+    agentId: string,
+    question: string,
+    options: { step?: number; signal?: AbortSignal } = {},
+  ): Promise<InterviewAnswer> {
+    const signal = options.signal ?? new AbortController().signal;
+    const entry = this.active.get(record.id);
+    if (options.step === undefined && (entry || !hasEnded(record))) {
+      const run = await this.liveRun(record.id);
+      const answer = await run.interview(agentId, question, signal);
+      return { ...answer, step: this.active.get(record.id)?.step ?? record.lastStep, restored: false };
+    }
+    const step = options.step ?? record.lastStep;
+    if (step > record.lastStep) {
+      throw new ApiError(
+        400,
+        'STEP_NOT_COMMITTED',
+        `run "${record.id}" has committed steps 1..${record.lastStep}; cannot interview after step ${step}`,
+      );
+    }
+    const roster = await this.options.store.listAgents(record.id);
+    if (roster.length > 0 && !roster.some((agent) => agent.agentId === agentId)) {
+      throw new ApiError(
+        404,
+        'AGENT_NOT_FOUND',
+        `no agent "${agentId}" in run "${record.id}"; agents include ${roster
+          .slice(0, 8)
+          .map((agent) => agent.agentId)
+          .join(', ')}`,
+      );
+    }
+    const { launcher } = this.options;
+    if (!launcher.restore) {
+      throw new ApiError(409, 'RUN_NOT_LIVE', `run "${record.id}" is not executing in this server`);
+    }
+    const release = await this.restoreSlot();
+    try {
+      signal.throwIfAborted();
+      const restored = await launcher.restore(record, step);
+      try {
+        const answer = await restored.run.interview(agentId, question, signal);
+        return { ...answer, step: restored.step, restored: true };
+      } finally {
+        await restored.close();
+      }
+    } finally {
+      release();
+    }
+  }
+
+  /** Waits for one of the `maxConcurrentRestores` slots; returns the function that frees it. */
+  private async restoreSlot(): Promise<() => void> {
+    const limit = Math.max(1, Math.floor(this.options.maxConcurrentRestores ?? 2));
+    while (this.restoring >= limit) await new Promise<void>((resolve) => this.restoreWaiters.push(resolve));
+    this.restoring += 1;
+    return () => {
+      this.restoring -= 1;
+      this.restoreWaiters.shift()?.();
+    };
   }
 
   /** Stops a run: a queued one leaves the queue and is marked stopped; an executing one stops after its step. */
@@ -209,7 +348,89 @@ export class RunManager {
     }
   }
 
+  /**
+   * Takes the run's execution lease and checks that the run is still as it was queued; undefined
+   * (the run is left alone) when another process holds the lease, or executed the run meanwhile.
+   */
+  private async leaseFor(entry: ActiveRun): Promise<RunLease | undefined> {
+    const { store, logger } = this.options;
+    const runId = entry.record.id;
+    const lease = await this.leases.tryAcquire(runId).catch((error: unknown) => {
+      logger.error({ runId, error: (error as Error).message }, 'cannot take the run lease');
+      return undefined;
+    });
+    if (!lease) {
+      logger.info({ runId }, 'run executes in another process; leaving it there');
+      return undefined;
+    }
+    const current = await store.getRun(runId).catch(() => undefined);
+    if (
+      !current ||
+      current.status !== entry.record.status ||
+      current.lastSequence !== entry.record.lastSequence
+    ) {
+      await lease.release();
+      logger.info(
+        { runId, status: current?.status },
+        'run changed while queued (executed elsewhere); leaving it',
+      );
+      return undefined;
+    }
+    entry.record = current;
+    return lease;
+  }
+
+  /**
+   * The lease's connection ended while the run executes: take the lease again at once (no other
+   * process takes a run before its resume scan finds the lease free) or, when another process has
+   * it already, end the run here at the step boundary, leaving it resumable.
+   */
+  private watchLease(entry: ActiveRun, lease: RunLease): void {
+    lease.lost.addEventListener(
+      'abort',
+      () => {
+        void (async () => {
+          const { logger } = this.options;
+          const runId = entry.record.id;
+          if (entry.ended) return;
+          const again = await this.leases.tryAcquire(runId).catch(() => undefined);
+          if (again) {
+            if (entry.ended) {
+              await again.release();
+              return;
+            }
+            entry.lease = again;
+            this.watchLease(entry, again);
+            logger.warn({ runId }, 'run lease connection ended; lease taken again');
+            return;
+          }
+          logger.error(
+            { runId },
+            'run lease lost to another process; ending the run here at the step boundary',
+          );
+          const launched = entry.launched;
+          if (launched?.checkpoint) await launched.checkpoint();
+          else launched?.run.stop(shutdownReasons.running);
+        })();
+      },
+      { once: true },
+    );
+  }
+
   private async execute(entry: ActiveRun): Promise<void> {
+    const lease = await this.leaseFor(entry);
+    if (!lease) return;
+    entry.lease = lease;
+    this.watchLease(entry, lease);
+    try {
+      await this.executeLeased(entry);
+    } finally {
+      entry.ended = true;
+      await entry.lease.release();
+    }
+  }
+
+  private async executeLeased(entry: ActiveRun): Promise<void> {
     const { store, live, launcher, logger } = this.options;
     const runId = entry.record.id;
     try {
@@ -325,10 +546,13 @@ export class RunManager {
    * once. The next start resumes both from their last committed step (a paused one paused again).
    * A step still unfinished after `deadlineMs` (default 30 s) is cancelled: it is not committed and
    * is redone on resume, its recorded model calls reused. Queued runs stay queued in the store.
+   * Then the run leases are closed.
    */
   async shutdown(options: { deadlineMs?: number } = {}): Promise<void> {
     this.closing = true;
     this.queue.length = 0;
+    clearInterval(this.scanTimer);
+    await this.scanning;
     const deadlineMs = options.deadlineMs ?? 30_000;
     await Promise.all(
       [...this.active.values()].map(async (entry) => {
@@ -360,5 +584,7 @@ export class RunManager {
         await entry.execution?.catch(() => undefined);
       }),
     );
+    // Every run's lease is released by now (with its last status write).
+    await this.leases.close();
   }
 }

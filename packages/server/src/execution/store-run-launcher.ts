@@ -4,20 +4,24 @@ import {
   createEngine,
   type EngineOptions,
   type ModelRouter,
+  ProviderError,
   type RunEvent,
   resolveModelSetup,
+  type Scenario,
 } from '@sandtable/core';
 import {
   loadStoredScenario,
   type PersistOptions,
   persistRun,
   type RunRecord,
+  restoreRunTo,
   resumeRun,
   type Store,
 } from '@sandtable/store';
+import { ApiError } from '../http/api-error';
 import type { Logger } from '../operations/logger';
 import { FairShareRouter } from './fair-share-router';
-import type { LaunchedRun, LaunchOptions, RunLauncher } from './run-manager';
+import type { LaunchedRun, LaunchOptions, RestoredRun, RunLauncher } from './run-manager';
 
 /** Model settings shared by every run of a server. */
 export interface ServerModels {
@@ -99,9 +103,7 @@ export class StoreRunLauncher implements RunLauncher {
   ): Promise<LaunchedRun> {
     const { store } = this.options;
     const scenario = await loadStoredScenario(store, record);
-    const needsModels =
-      scenario.agents.some((agent) => agent.brain !== 'rules') || scenario.gameMaster !== undefined;
-    const live = needsModels ? (await this.sharedRouter()).router : undefined;
+    const live = usesModels(scenario) ? (await this.sharedRouter()).router : undefined;
     const options: PersistOptions = {
       createRun: ({ scenario: stored, record: current, router }) =>
         createEngine({ ...this.options.engine, models: { router: router(live) } }).createRun(stored, {
@@ -129,6 +131,64 @@ export class StoreRunLauncher implements RunLauncher {
       run,
       done: persistence.start(),
       replaying: () => persistence.lastCommittedStep < record.lastStep,
+      checkpoint: () => persistence.checkpoint(),
+    };
+  }
+
+  /**
+   * Rebuilds a stored run after its committed step `step`, writing nothing: the steps are
+   * re-executed and checked against the stored events, model calls answered from the run's stored
+   * cassette only. Once positioned, calls the cassette does not hold (an interview's question) go
+   * to the server's models — unrecorded, so the stored run stays as it was. Close it when done.
+   * @throws {ApiError} 500 RUN_RESTORE_FAILED when re-executing does not reproduce the stored run;
+   * {SandtableError} STEP_NOT_COMMITTED
+   */
+  async restore(record: RunRecord, step: number): Promise<RestoredRun> {
+    const { store } = this.options;
+    // The same models as a launch, so the engine builds the same brains as the run had.
+    const live = usesModels(await loadStoredScenario(store, record))
+      ? (await this.sharedRouter()).router
+      : undefined;
+    let positioned = false;
+    const prepared = await restoreRunTo(store, record.id, step, {
+      createRun: ({ scenario, record: current, router }) =>
+        createEngine({
+          ...this.options.engine,
+          models: { router: afterReplay(router(), live, () => positioned) },
+        }).createRun(scenario, { runId: current.id }),
+    });
+    const { run } = prepared;
+    // Positioned once paused at the boundary after `step`, or ended (the run's own end, or a divergence).
+    const paused = new Promise<void>((resolve) => {
+      const stopListening = run.subscribe((event) => {
+        if (event.type !== 'run-paused') return;
+        stopListening();
+        resolve();
+      });
+    });
+    const done = prepared.persistence.start();
+    const ended = done.then((result) => result);
+    await prepared.ready;
+    const outcome =
+      run.status === 'paused' ? undefined : await Promise.race([paused.then(() => undefined), ended]);
+    positioned = true;
+    if (outcome) {
+      const result = outcome;
+      if (result.error) {
+        throw new ApiError(
+          500,
+          'RUN_RESTORE_FAILED',
+          `run "${record.id}" could not be rebuilt to step ${step}: ${result.error.message}`,
+        );
+      }
+    }
+    return {
+      run,
+      step,
+      async close() {
+        run.stop('restored run closed');
+        await done;
+      },
     };
   }
 
@@ -137,4 +197,33 @@ export class StoreRunLauncher implements RunLauncher {
     const shared = await this.shared;
     shared?.owned?.close();
   }
+}
+
+/** Whether a scenario's run calls models (a model-backed agent or a game master). */
+function usesModels(scenario: Scenario): boolean {
+  return scenario.agents.some((agent) => agent.brain !== 'rules') || scenario.gameMaster !== undefined;
+}
+
+/**
+ * A restored run's router: the stored cassette answers everything; a call it does not hold fails
+ * as a cassette miss while the run re-executes, and goes to `live` (unrecorded) once the run is
+ * positioned.
+ */
+function afterReplay(
+  recorded: ChatRouter,
+  live: ChatRouter | undefined,
+  positioned: () => boolean,
+): ChatRouter {
+  return {
+    hasTarget: (target) => recorded.hasTarget(target) || (live?.hasTarget(target) ?? false),
+    async chat(target, request, options) {
+      try {
+        return await recorded.chat(target, request, options);
+      } catch (error) {
+        if (live && positioned() && error instanceof ProviderError && error.code === 'CASSETTE_MISS')
+          return live.chat(target, request, options);
+        throw error;
+      }
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { parseScenario } from '@sandtable/core';
 import { type ForkInput, forkRun } from '@sandtable/store';
 import { Hono } from 'hono';
+import { z } from 'zod';
 import { ApiError, notFound } from '../http/api-error';
 import { runSummary } from '../http/api-shapes';
 import { ForkBody, InterviewBody, RunCreateBody, RunListQuery } from '../http/request-schemas';
@@ -9,6 +10,18 @@ import type { ApiEnvironment, ServerContext } from '../http/server-context';
 import { validate } from '../http/validation';
 import { runInWorkspace } from './run-access';
 import { checkScenarioSource } from './scenario-routes';
+
+/** POST /runs/:id/agents/:agentId/interview */
+export const InterviewQuery = z.strictObject({
+  step: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'Ask the agent as it was after this committed step: the run is rebuilt from the store, read-only (default: live, or the last step of an ended run).',
+    ),
+});
 
 /** A control input applied at a fork's boundary. */
 type ControlInput = NonNullable<ForkInput['inputs']>[number];
@@ -143,16 +156,20 @@ export function runRoutes(context: ServerContext): Hono<ApiEnvironment> {
     return c.json(runSummary(submitted, runs.info(child.id)), 201);
   });
 
-  routes.post('/runs/:id/agents/:agentId/interview', validate('json', InterviewBody), async (c) => {
-    const record = await runInWorkspace(context, c);
-    const run = await runs.liveRun(record.id);
-    const answer = await run.interview(
-      c.req.param('agentId'),
-      c.req.valid('json').question,
-      c.req.raw.signal,
-    );
-    return c.json(answer);
-  });
+  routes.post(
+    '/runs/:id/agents/:agentId/interview',
+    validate('query', InterviewQuery),
+    validate('json', InterviewBody),
+    async (c) => {
+      const record = await runInWorkspace(context, c);
+      const { step } = c.req.valid('query');
+      const answer = await runs.interview(record, c.req.param('agentId'), c.req.valid('json').question, {
+        ...(step !== undefined ? { step } : {}),
+        signal: c.req.raw.signal,
+      });
+      return c.json(answer);
+    },
+  );
 
   return routes;
 }
@@ -211,8 +228,16 @@ export const runRouteDocs: RouteDoc[] = [
     method: 'post',
     path: '/api/runs/:id/agents/:agentId/interview',
     tag: 'runs',
-    summary: 'Ask an agent a question without changing the run',
+    summary:
+      'Ask an agent a question without changing the run: live, or rebuilt from the store after a committed step',
+    query: InterviewQuery,
     body: InterviewBody,
-    responses: { 200: '{ answer, source }', 404: 'no such run or agent', 409: 'the run is not live' },
+    responses: {
+      200: "{ answer, source: 'model' | 'rules', step, restored }",
+      400: 'STEP_NOT_COMMITTED',
+      404: 'RUN_NOT_FOUND; AGENT_NOT_FOUND',
+      409: 'RUN_NOT_LIVE: queued, or executing in another server (give ?step=N)',
+      500: 'RUN_RESTORE_FAILED: re-executing did not reproduce the stored run',
+    },
   },
 ];
