@@ -61,8 +61,10 @@ export interface PersonaWritingOptions {
 
 /**
  * Reads the `data` and `documents` blocks of scenario text and builds the world they name, with
- * paths relative to the scenario file. Returns undefined when the scenario has neither block (or
- * they are malformed, which validation then reports).
+ * paths relative to the scenario file; with `personas.writer: model`, also has the personas
+ * written through `writing.personaModels` (see {@link PersonaModelCalls}). Returns undefined when
+ * the scenario has neither block (or they are malformed, which validation then reports).
+ * @throws an abort of `writing.signal` while personas are written
  */
 export async function prepareGrounding(
   text: string,
