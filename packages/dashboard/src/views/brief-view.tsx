@@ -12,6 +12,22 @@ export function BriefView({ runId }: { runId: string }) {
   const client = useApiClient();
   const brief = useApi(() => client.brief(runId), [runId]);
   const [downloadError, setDownloadError] = useState<Error>();
+  const [writing, setWriting] = useState(false);
+  const [writeError, setWriteError] = useState<Error>();
+  // The server's models write the brief and the evaluation; the server stores them and serves
+  // them from then on (409 MODEL_NOT_CONFIGURED when it has no model: shown as the error).
+  const writeWithModel = async () => {
+    setWriteError(undefined);
+    setWriting(true);
+    try {
+      await client.request('POST', `/runs/${encodeURIComponent(runId)}/brief`, { mode: 'model' });
+      brief.reload();
+    } catch (error) {
+      setWriteError(error as Error);
+    } finally {
+      setWriting(false);
+    }
+  };
   const download = async () => {
     setDownloadError(undefined);
     try {
@@ -34,12 +50,18 @@ export function BriefView({ runId }: { runId: string }) {
         <h2>
           Brief <a href={`#/runs/${runId}`}>{runId}</a>
         </h2>
+        {brief.data?.brief && brief.data.brief.source !== 'model' ? (
+          <button type="button" onClick={writeWithModel} disabled={writing}>
+            {writing ? 'Writing…' : 'Write with model'}
+          </button>
+        ) : null}
         {brief.data ? (
           <button type="button" onClick={download}>
             Download PDF
           </button>
         ) : null}
       </div>
+      {writeError ? <ErrorMessage error={writeError} /> : null}
       {downloadError ? <ErrorMessage error={downloadError} /> : null}
       {brief.loading && !brief.data ? <Loading what="brief" /> : null}
       {brief.error ? <ErrorMessage error={brief.error} retry={brief.reload} /> : null}
