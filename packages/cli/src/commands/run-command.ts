@@ -109,11 +109,21 @@ export class CommandModels {
     }
   }
 
-  /** Counts an attempt and logs it in the run folder. */
+  /** Attempts made before the run folder opened (writing personas while the scenario loaded). */
+  readonly #pending: AttemptRecord[] = [];
+
+  /** Counts an attempt and logs it in the run folder (once it is open). */
   readonly onAttempt = (record: AttemptRecord): void => {
     this.usage.add(record);
-    this.output?.recordAttempt(record);
+    if (this.output) this.output.recordAttempt(record);
+    else this.#pending.push(record);
   };
+
+  /** Opens the run folder to the attempt log, with the attempts made before it. */
+  attach(output: RunOutput): void {
+    this.output = output;
+    for (const record of this.#pending.splice(0)) output.recordAttempt(record);
+  }
 
   /** The router (live, recording with `--record`, or the replay), or undefined when no model is configured. */
   router(): Promise<ChatRouter | undefined> {
@@ -272,9 +282,7 @@ async function runScenarioWith(
     recording: models.recording,
     modelDescription: models.description,
     persisted,
-    setOutput: (opened) => {
-      models.output = opened;
-    },
+    setOutput: (opened) => models.attach(opened),
   });
 }
 

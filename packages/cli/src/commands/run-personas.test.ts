@@ -105,6 +105,14 @@ describe('sandtable run with personas.writer: model (example company, simulated 
       ),
     ).toBe(true);
     expect(io.stderr.join('\n')).not.toContain('WORLD_PERSONA_NOT_WRITTEN');
+    // The persona calls' attempts are logged with the run's, though they came before its folder.
+    const attempts = (await readFile(join(runDirectory, 'model-calls.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { agentId?: string });
+    expect(attempts.filter((attempt) => attempt.agentId?.startsWith('persona:'))).toHaveLength(
+      personaCalls.length,
+    );
 
     // An interview rebuilds the run from the folder, personas from the cassette: only the question is asked.
     const before = server.requests().length;
