@@ -4,7 +4,9 @@
  * executor, 2 in flight: they only overlap while awaiting), on 1 worker thread, and on 2 worker
  * threads (or `--workers N`). Reports each way's wall time, CPU time (all threads), runs per
  * second, the time to the first finished run (thread start included) and the speedup over the
- * in-thread executor, and checks that every way gives the same report.
+ * in-thread executor, and checks that every way gives the same report. Each way runs in a fresh
+ * process (as `sandtable sweep` does), so each starts with a cold main thread — its JIT and caches
+ * warm up over the first few dozen runs, as every worker thread's must.
  *
  * Real time, so the figures depend on what else the machine runs. Linux's autogroup scheduling
  * shares the cores between sessions, not threads: while another session keeps both cores busy,
@@ -12,15 +14,16 @@
  * fixed CPU loop in 1 and then in `workers` child processes at once; `controlSpeedup` (1 when no
  * parallelism is available, `workers` when all of it is) says how much the machine offered.
  *
- * Usage: `npx tsx bench/sweep-parallel.ts [--repeats 1] [--workers 2]`. `--seeds` (from run-all)
+ * Usage: `npx tsx bench/sweep-parallel.ts [--repeats 1] [--workers 2] [--steps 15]`. `--seeds` (from run-all)
  * is ignored: the sweep's 50 seeds are part of what is measured. Writes
  * bench/results/sweep-parallel.json.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { isDeepStrictEqual, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import {
   aggregateSweep,
   expandSweep,
@@ -34,7 +37,7 @@ import { median, option, round, writeResult } from './support/reporting';
 import type { ResultHeader } from './support/result-types';
 
 const scenarioFile = join(import.meta.dirname, '..', 'scenarios', 'port-strike.yaml');
-const steps = 15;
+const steps = Number(option('steps') ?? 15);
 const repeats = Math.max(1, Number(option('repeats') ?? 1));
 const workers = Math.max(2, Number(option('workers') ?? 2));
 
@@ -125,40 +128,72 @@ const ways: Array<{ way: string; run: (onMember: () => void) => Promise<SweepOut
   },
 ];
 
+/** `--way W`: one sweep in this process; prints its sample and a digest of its report. */
+async function measureWay(way: string, repeat: number): Promise<Sample & { digest: string }> {
+  const chosen = ways.find((candidate) => candidate.way === way);
+  if (!chosen) throw new Error(`unknown way ${way}`);
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  let first = Number.NaN;
+  const outcomes = await chosen.run(() => {
+    if (Number.isNaN(first)) first = performance.now() - started;
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const failed = outcomes.filter((outcome) => !outcome.ok);
+  if (failed.length > 0)
+    throw new Error(`${way}: ${failed.length} runs failed, e.g. ${JSON.stringify(failed[0])}`);
+  const report = aggregateSweep(plan, outcomes, { name: 'strike length', scenario: scenarioFile });
+  return {
+    way,
+    repeat,
+    seconds: round(seconds, 2),
+    cpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
+    runsPerSecond: round(plan.members.length / seconds, 2),
+    firstRunSeconds: round(first / 1000, 2),
+    digest: createHash('sha256').update(JSON.stringify(report)).digest('hex'),
+  };
+}
+
+const wayOption = option('way');
+if (wayOption !== undefined) {
+  console.log(JSON.stringify(await measureWay(wayOption, Number(option('repeat') ?? 1))));
+  process.exit(0);
+}
+
 const loadBefore = round(loadavg()[0] ?? Number.NaN, 2);
 const controlSpeedup = round((workers * (await control(1))) / (await control(workers)), 2);
 console.log(`control: ${workers} CPU loops at once ran ${controlSpeedup}× the throughput of one`);
 const samples: Sample[] = [];
-let reference: unknown;
-let identical = true;
+const digests = new Set<string>();
 for (let repeat = 1; repeat <= repeats; repeat += 1) {
-  for (const { way, run } of ways) {
-    const started = performance.now();
-    const cpuBefore = process.cpuUsage();
-    let first = Number.NaN;
-    const outcomes = await run(() => {
-      if (Number.isNaN(first)) first = performance.now() - started;
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
-    const failed = outcomes.filter((outcome) => !outcome.ok);
-    if (failed.length > 0)
-      throw new Error(`${way}: ${failed.length} runs failed, e.g. ${JSON.stringify(failed[0])}`);
-    const report = aggregateSweep(plan, outcomes, { name: 'strike length', scenario: scenarioFile });
-    if (reference === undefined) reference = report;
-    else if (!isDeepStrictEqual(report, reference)) identical = false;
-    const sample: Sample = {
-      way,
-      repeat,
-      seconds: round(seconds, 2),
-      cpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
-      runsPerSecond: round(plan.members.length / seconds, 2),
-      firstRunSeconds: round(first / 1000, 2),
+  for (const { way } of ways) {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        import.meta.filename,
+        '--way',
+        way,
+        '--repeat',
+        String(repeat),
+        '--workers',
+        String(workers),
+        '--steps',
+        String(steps),
+      ],
+      { maxBuffer: 16 * 2 ** 20 },
+    );
+    const { digest, ...sample } = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Sample & {
+      digest: string;
     };
+    digests.add(digest);
     console.log(JSON.stringify(sample));
     samples.push(sample);
   }
 }
+const identical = digests.size === 1;
 
 const medianOf = (way: string, figure: (sample: Sample) => number) =>
   median(samples.filter((sample) => sample.way === way).map(figure));
