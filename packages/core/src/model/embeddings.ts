@@ -1,5 +1,4 @@
-import type { ChatCallOptions } from './router-types';
-import type { ChatRouter } from './run-recording';
+import type { ChatCallOptions, ChatRouter } from './router-types';
 import { type ChatRequest, emptyUsage, ProviderError, type TokenUsage } from './types';
 
 /**

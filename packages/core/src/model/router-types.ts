@@ -1,7 +1,7 @@
 import type { CircuitBreakerOptions, CircuitState } from './circuit-breaker';
 import type { Clock } from './clock';
 import type { ModelPrice, RetryPolicy } from './retry';
-import type { AttemptOutcome, AttemptRecord, ChatResponse, ModelProvider } from './types';
+import type { AttemptOutcome, AttemptRecord, ChatRequest, ChatResponse, ModelProvider } from './types';
 
 export type { AttemptOutcome, AttemptRecord };
 
@@ -120,4 +120,10 @@ export interface EndpointStatus {
   pausedUntil: number;
   /** p95 latency of recent successful calls, when known. */
   p95LatencyMs?: number;
+}
+
+/** What agents need of a router: the {@link ModelRouter}, or a recording/replaying stand-in. */
+export interface ChatRouter {
+  hasTarget(target: string): boolean;
+  chat(target: string, request: ChatRequest, options?: ChatCallOptions): Promise<RoutedChatResponse>;
 }

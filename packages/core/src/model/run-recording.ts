@@ -1,14 +1,10 @@
 import { hashRequest, hashResponse } from './canonical-json';
 import { Cassette } from './cassette';
 import { embeddingTier } from './embeddings';
-import type { ChatCallOptions, RoutedChatResponse } from './router-types';
+import type { ChatCallOptions, ChatRouter, RoutedChatResponse } from './router-types';
 import { type AttemptRecord, type ChatRequest, type ChatResponse, emptyUsage, ProviderError } from './types';
 
-/** What agents need of a router: the {@link ModelRouter}, or a recording/replaying stand-in. */
-export interface ChatRouter {
-  hasTarget(target: string): boolean;
-  chat(target: string, request: ChatRequest, options?: ChatCallOptions): Promise<RoutedChatResponse>;
-}
+export type { ChatRouter } from './router-types';
 
 /**
  * Records the final outcome of every routed call — the reply that was used, or the failure the
