@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ModelRouter, OpenAIProvider, type RunEvent } from '@sandtable/core';
 import { SimulatedModelServer } from '@sandtable/core/testing';
 import { createStoredRun, openStore, type Store } from '@sandtable/store';
@@ -24,6 +26,22 @@ async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 120_000)
   }
 }
 
+/** Starts the server of `lease-child-server.ts` in a process of its own; resolves once it is up. */
+async function startChildServer(databaseUrl: string, modelUrl: string): Promise<ChildProcess> {
+  const script = fileURLToPath(new URL('../__fixtures__/lease-child-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, MODEL_URL: modelUrl },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the child server exited (${code})`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+  });
+  return child;
+}
+
 /**
  * Two servers on one PostgreSQL database, both started while a run is `running` (as after a
  * crash): the execution lease lets exactly one execute it; when that one closes, the other's
@@ -35,15 +53,37 @@ describe('one executor per run across servers on PostgreSQL', { timeout: 300_000
   let router: ModelRouter;
   let store: Store;
   const servers: TestServer[] = [];
-  // Model-backed agents, each call ~80 ms: the run takes long enough to be seen executing.
-  const scenario = villageScenario({ steps: 12, agents: 2 }).replace(
+  // Model-backed agents, each call ~100 ms: the run takes long enough to be seen executing.
+  const steps = 30;
+  const scenario = villageScenario({ steps, agents: 2 }).replace(
     'role: villager',
     'role: villager\n    brain: fast',
   );
 
+  let reference: Promise<string[]> | undefined;
+  const withoutId = (list: RunEvent[], runId: string) =>
+    list.map((event) => comparable(event).replaceAll(runId, 'RUN'));
+  /** The same run executed once, without interruption, in a fresh store: its events. */
+  const uninterrupted = () => {
+    reference ??= (async () => {
+      const alone = await createTestServer({ models: { router } });
+      try {
+        const { record } = await createStoredRun(alone.store, { source: scenario, seed: 7 });
+        await alone.context.runs.submit(record);
+        await until(async () =>
+          (await alone.store.getRun(record.id))?.status === 'completed' ? true : undefined,
+        );
+        return withoutId(await alone.store.eventsAfter(record.id, 0, 100_000), record.id);
+      } finally {
+        await alone.close();
+      }
+    })();
+    return reference;
+  };
+
   beforeAll(async () => {
     database = await createTestDatabase('sandtable_lease_server');
-    model = await SimulatedModelServer.start({ latency: { kind: 'fixed', milliseconds: 80 } });
+    model = await SimulatedModelServer.start({ latency: { kind: 'fixed', milliseconds: 100 } });
     router = new ModelRouter({
       endpoints: [
         {
@@ -103,38 +143,59 @@ describe('one executor per run across servers on PostgreSQL', { timeout: 300_000
     servers.splice(servers.indexOf(owner as TestServer), 1);
     const handedOver = await store.getRun(record.id);
     expect(handedOver?.status).toBe('stopped');
-    expect(handedOver?.lastStep).toBeLessThan(12);
+    expect(handedOver?.lastStep).toBeLessThan(steps);
     // …and the other server's next resume scan takes it over and finishes it.
     const finished = await until(async () => {
       const current = await store.getRun(record.id);
       return current?.status === 'completed' || current?.status === 'failed' ? current : undefined;
     });
-    expect(finished).toMatchObject({ status: 'completed', lastStep: 12 });
+    expect(finished).toMatchObject({ status: 'completed', lastStep: steps });
 
     const events = await store.eventsAfter(record.id, 0, 100_000);
     expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
     expect(events.filter((event) => event.type === 'run-failed')).toEqual([]);
     // No model call was made twice: every request that reached the model is one stored call.
     const calls = await store.modelCalls(record.id);
-    expect(calls.length).toBeGreaterThanOrEqual(2 * 12);
+    expect(calls.length).toBeGreaterThanOrEqual(2 * steps);
     expect(model.requests()).toHaveLength(calls.length);
 
-    // The same run executed once, without interruption, in a fresh store: the same events.
-    const reference = await openStore({ url: 'memory:' });
-    const alone = await createTestServer({ store: reference, models: { router } });
+    // The same run executed once, without interruption: the same events.
+    expect(withoutId(events, record.id)).toEqual(await uninterrupted());
+  });
+
+  it('a server process killed mid-run (SIGKILL) frees the lease: the other takes the run over and finishes it', async () => {
+    // Slower calls: the run must outlast the survivor's start.
+    model.configure({ latency: { kind: 'fixed', milliseconds: 400 } });
+    const { record } = await createStoredRun(store, { source: scenario, seed: 7 });
+    await store.updateRun(record.id, { status: 'running', startedAt: new Date() });
+    const child = await startChildServer(database.url, model.openaiBaseUrl);
+    let killed = false;
     try {
-      const { record: again } = await createStoredRun(reference, { source: scenario, seed: 7 });
-      await alone.context.runs.submit(again);
-      await until(async () =>
-        (await reference.getRun(again.id))?.status === 'completed' ? true : undefined,
-      );
-      const expected = await reference.eventsAfter(again.id, 0, 100_000);
-      const withoutIds = (list: RunEvent[], runId: string) =>
-        list.map((event) => comparable(event).replaceAll(runId, 'RUN'));
-      expect(withoutIds(events, record.id)).toEqual(withoutIds(expected, again.id));
+      await until(async () => ((await store.getRun(record.id))?.lastStep ?? 0) >= 2 || undefined);
+      // Started while the child executes the run: its start-up resume leaves the run alone.
+      const survivor = await createTestServer({
+        databaseUrl: database.url,
+        models: { router },
+        resumeInterrupted: true,
+        resumeScanMs: 200,
+      });
+      servers.push(survivor);
+      expect(survivor.context.runs.info(record.id).live).toBe(false);
+      expect((await store.getRun(record.id))?.status).toBe('running');
+
+      child.kill('SIGKILL');
+      killed = true;
+      const finished = await until(async () => {
+        const current = await store.getRun(record.id);
+        return current?.status === 'completed' || current?.status === 'failed' ? current : undefined;
+      });
+      expect(finished).toMatchObject({ status: 'completed', lastStep: steps });
+      const events = await store.eventsAfter(record.id, 0, 100_000);
+      expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
+      expect(events.filter((event) => event.type === 'run-failed')).toEqual([]);
+      expect(withoutId(events, record.id)).toEqual(await uninterrupted());
     } finally {
-      await alone.close();
-      await reference.close();
+      if (!killed) child.kill('SIGKILL');
     }
   });
 });
