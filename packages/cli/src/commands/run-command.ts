@@ -11,6 +11,7 @@ import {
   formatGameMasterEvent,
   formatLogRecord,
   formatModelUsage,
+  gameMasterDefinitionOf,
   gameMasterLogRecords,
   ModelUsage,
   PersonaModelCalls,
@@ -145,6 +146,18 @@ export class CommandModels {
   }
 }
 
+/**
+ * Whether a live run should open the model setup: an agent or the game master thinks with a
+ * model, or the world has documents and a model configuration was named (its `embedding` tier
+ * then ranks passages by hybrid search). Rule-only runs otherwise never probe for a model server.
+ */
+export function usesModels(scenario: Scenario, configNamed: boolean): boolean {
+  if (scenario.agents.some((agent) => agent.brain !== 'rules')) return true;
+  const gameMaster = gameMasterDefinitionOf(scenario);
+  if (gameMaster && gameMaster.brain !== 'rules') return true;
+  return configNamed && (scenario.grounding?.documents.size ?? 0) > 0;
+}
+
 /** What a finished `runScenario` reports. */
 export interface RunOutcome {
   exitCode: number;
@@ -223,9 +236,9 @@ async function runScenarioWith(
     runId = `${base}-${attempt}`;
   const directory = resolve(join(options.out, runId));
   const { usage, onAttempt } = models;
-  const needsModels = scenario.agents.some((agent) => agent.brain !== 'rules');
-  // A replay always answers from its cassette; a live run opens the model only when an agent needs
-  // it (the scenario load may have opened it already, to write personas).
+  const needsModels = usesModels(scenario, options.modelConfig !== undefined);
+  // A replay always answers from its cassette; a live run opens the model only when the scenario
+  // needs it (the scenario load may have opened it already, to write personas).
   const router = options.replay || needsModels ? await models.router() : undefined;
   const spending =
     options.maxTokens !== undefined || options.maxCost !== undefined
