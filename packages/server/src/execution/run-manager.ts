@@ -349,8 +349,9 @@ export class RunManager {
   }
 
   /**
-   * Takes the run's execution lease and checks that the run is still as it was queued; undefined
-   * (the run is left alone) when another process holds the lease, or executed the run meanwhile.
+   * Takes the run's execution lease and checks that the run is still where it was when queued;
+   * undefined (the run is left alone) when another process holds the lease, or executed the run
+   * meanwhile.
    */
   private async leaseFor(entry: ActiveRun): Promise<RunLease | undefined> {
     const { store, logger } = this.options;
@@ -364,10 +365,11 @@ export class RunManager {
       return undefined;
     }
     const current = await store.getRun(runId).catch(() => undefined);
+    // Another process that took the run meanwhile wrote events (its start, steps, its end).
     if (
       !current ||
-      current.status !== entry.record.status ||
-      current.lastSequence !== entry.record.lastSequence
+      current.lastSequence !== entry.record.lastSequence ||
+      (hasEnded(current) && !hasEnded(entry.record))
     ) {
       await lease.release();
       logger.info(
