@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ModelRouter, OpenAIProvider, type RunEvent } from '@sandtable/core';
 import { SimulatedModelServer } from '@sandtable/core/testing';
-import { createStoredRun, openStore, type Store } from '@sandtable/store';
-import { createTestDatabase } from '@sandtable/store/testing';
+import { createStoredRun, openRunLeases, openStore, type Store } from '@sandtable/store';
+import { createTestDatabase, cutRunLease, runLeaseHeld } from '@sandtable/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { villageScenario } from '../__fixtures__/village-scenario';
 import { createTestServer } from '../test-support';
@@ -161,6 +161,39 @@ describe('one executor per run across servers on PostgreSQL', { timeout: 300_000
 
     // The same run executed once, without interruption: the same events.
     expect(withoutId(events, record.id)).toEqual(await uninterrupted());
+  });
+
+  it('a lease connection cut while the run executes: the server takes the lease again and the run goes on', async () => {
+    // Alone on the database: no other server's scan may take the run while its lease is cut.
+    for (const earlier of servers.splice(0)) await earlier.close();
+    model.configure({ latency: { kind: 'fixed', milliseconds: 100 } });
+    const server = await createTestServer({
+      databaseUrl: database.url,
+      models: { router },
+      resumeScanMs: 200,
+    });
+    servers.push(server);
+    const { record } = await createStoredRun(server.store, { source: scenario, seed: 7 });
+    await server.context.runs.submit(record);
+    await until(async () => ((await store.getRun(record.id))?.lastStep ?? 0) >= 2 || undefined);
+    const other = openRunLeases({ url: database.url });
+    try {
+      // As an administrator's pg_terminate_backend or a proxy's idle timeout would.
+      expect(await cutRunLease(database.url, record.id)).toBe(1);
+      // Taken again by the executing server, on a new connection: nobody else can have it.
+      await until(async () => ((await runLeaseHeld(database.url, record.id)) ? true : undefined));
+      expect(await other.tryAcquire(record.id)).toBeUndefined();
+      const finished = await until(async () => {
+        const current = await store.getRun(record.id);
+        return current?.status === 'completed' || current?.status === 'failed' ? current : undefined;
+      });
+      expect(finished).toMatchObject({ status: 'completed', lastStep: steps });
+      expect(withoutId(await store.eventsAfter(record.id, 0, 100_000), record.id)).toEqual(
+        await uninterrupted(),
+      );
+    } finally {
+      await other.close();
+    }
   });
 
   it('a server process killed mid-run (SIGKILL) frees the lease: the other takes the run over and finishes it', async () => {

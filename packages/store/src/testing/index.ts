@@ -9,4 +9,5 @@ export {
 } from './model-world';
 export { describePersistenceContract } from './persistence-contract';
 export { createTestDatabase, testPostgresUrl } from './postgres-database';
+export { cutRunLease, runLeaseHeld } from './run-lease-sessions';
 export { describeStoreContract, sampleStepEvents } from './store-contract';
