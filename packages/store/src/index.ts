@@ -43,4 +43,5 @@ export {
   restoreRunTo,
   resumeRun,
   type StoredRunInput,
+  writeStoredRunPersonas,
 } from './stored-run';

@@ -1,4 +1,5 @@
 import {
+  type CassetteEntry,
   type ChatRouter,
   isPersonaCall,
   PersonaModelCalls,
@@ -72,15 +73,44 @@ export async function createStoredRun(
     options: setup,
     totalSteps: scenario.clock.steps,
   });
-  for (const entry of scenario.grounding?.personaCalls ?? []) {
-    await store.recordModelCall(record.id, {
+  await storePersonaCalls(store, record.id, scenario.grounding?.personaCalls ?? []);
+  return { record, scenario };
+}
+
+/** Stores the calls that wrote a run's personas as its step-0 model calls (forks copy them). */
+async function storePersonaCalls(store: Store, runId: string, entries: readonly CassetteEntry[]) {
+  for (const entry of entries) {
+    await store.recordModelCall(runId, {
       step: 0,
       agentId: entry.metadata?.agentId ?? null,
       target: entry.request.model,
       entry,
     });
   }
-  return { record, scenario };
+}
+
+/**
+ * Has the model write the personas of a stored run that has not started, when its scenario asks
+ * for it (`personas.writer: model`) and none are stored yet: the server creates runs from the
+ * scenario's text alone, so their personas are written when the run first launches. The calls are
+ * stored as step 0, so {@link loadStoredScenario}, resume and forks rebuild the same personas
+ * offline. Without a model the run keeps the data-drawn personas (and the warning saying so).
+ * Returns the number of calls stored.
+ */
+export async function writeStoredRunPersonas(
+  store: Store,
+  record: RunRecord,
+  personaModels: PersonaModelCalls,
+): Promise<number> {
+  const version = await store.getScenarioVersion(record.scenarioId, record.scenarioVersion);
+  // Only a scenario that names a writer can ask; the rest skip a second world build.
+  if (!version || !/\bwriter\b/.test(version.source)) return 0;
+  const stored = (await store.modelCalls(record.id, { step: 0 })).filter((call) => isPersonaCall(call.entry));
+  if (stored.length > 0) return 0;
+  const scenario = await parseStoredScenario(version, record, personaModels);
+  const calls = scenario.grounding?.personaCalls ?? [];
+  await storePersonaCalls(store, record.id, calls);
+  return calls.length;
 }
 
 /**
@@ -98,12 +128,21 @@ export async function loadStoredScenario(store: Store, record: RunRecord): Promi
       { category: 'system' },
     );
   }
-  const setup = record.options;
   const personaCalls = (await store.modelCalls(record.id, { step: 0 }))
     .map((call) => call.entry)
     .filter(isPersonaCall);
+  return parseStoredScenario(version, record, PersonaModelCalls.recorded(personaCalls));
+}
+
+/** Parses a run's scenario version with the run's seed, parameter overrides and setup. */
+function parseStoredScenario(
+  version: { source: string; origin?: string | null },
+  record: RunRecord,
+  personaModels: PersonaModelCalls,
+): Promise<Scenario> {
+  const setup = record.options;
   return parseGroundedScenario(version.source, {
-    personaModels: PersonaModelCalls.recorded(personaCalls),
+    personaModels,
     ...(version.origin ? { file: version.origin } : {}),
     seed: record.seed,
     ...(typeof setup.steps === 'number' ? { steps: setup.steps } : {}),

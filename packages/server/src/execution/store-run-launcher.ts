@@ -4,6 +4,7 @@ import {
   createEngine,
   type EngineOptions,
   type ModelRouter,
+  PersonaModelCalls,
   ProviderError,
   type RunEvent,
   resolveModelSetup,
@@ -17,6 +18,7 @@ import {
   restoreRunTo,
   resumeRun,
   type Store,
+  writeStoredRunPersonas,
 } from '@sandtable/store';
 import { ApiError } from '../http/api-error';
 import type { Logger } from '../operations/logger';
@@ -102,6 +104,12 @@ export class StoreRunLauncher implements RunLauncher {
     launchOptions: LaunchOptions = {},
   ): Promise<LaunchedRun> {
     const { store } = this.options;
+    const fresh = record.status === 'created' && record.lastStep === 0;
+    // A run created from text alone has its personas written (`personas.writer: model`) now.
+    if (fresh) {
+      const personaModels = new PersonaModelCalls({ live: async () => (await this.sharedRouter()).router });
+      await writeStoredRunPersonas(store, record, personaModels);
+    }
     const scenario = await loadStoredScenario(store, record);
     const live = usesModels(scenario) ? (await this.sharedRouter()).router : undefined;
     const options: PersistOptions = {
@@ -113,10 +121,9 @@ export class StoreRunLauncher implements RunLauncher {
     };
     // A fresh run records from step 1; anything else (a resume after a crash or shutdown, a
     // queued run, a fork child whose prefix was copied) re-executes its committed steps first.
-    const prepared =
-      record.status === 'created' && record.lastStep === 0
-        ? await persistRun(store, record.id, options)
-        : await resumeRun(store, record.id, options);
+    const prepared = fresh
+      ? await persistRun(store, record.id, options)
+      : await resumeRun(store, record.id, options);
     const { run, persistence } = prepared;
     if (launchOptions.startPaused || (launchOptions.pauseAfterReplay && record.lastStep === 0)) run.pause();
     else if (launchOptions.pauseAfterReplay) {
@@ -200,8 +207,13 @@ export class StoreRunLauncher implements RunLauncher {
 }
 
 /** Whether a scenario's run calls models (a model-backed agent or a game master). */
+/** Agents or the game master think with a model, or documents may be ranked with embeddings. */
 function usesModels(scenario: Scenario): boolean {
-  return scenario.agents.some((agent) => agent.brain !== 'rules') || scenario.gameMaster !== undefined;
+  return (
+    scenario.agents.some((agent) => agent.brain !== 'rules') ||
+    scenario.gameMaster !== undefined ||
+    (scenario.grounding?.documents.size ?? 0) > 0
+  );
 }
 
 /**
