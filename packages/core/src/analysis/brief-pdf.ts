@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import type { ExecutiveBrief } from './executive-brief';
 import { drawLineChart, palette, printable } from './pdf-charts';
 
@@ -25,7 +24,8 @@ function plain(text: string): string {
  * main metrics drawn with pdfkit's vector primitives (two per row), then every section of the
  * brief. Resolves to the file's bytes.
  */
-export function renderBriefPdf(brief: ExecutiveBrief, options: BriefPdfOptions = {}): Promise<Buffer> {
+export async function renderBriefPdf(brief: ExecutiveBrief, options: BriefPdfOptions = {}): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   const document = new PDFDocument({
     size: 'A4',
     margin,

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import { formatValue } from '../environments/world-actions-environment';
 import { drawIntervalChart, drawLineChart, palette, printable } from './pdf-charts';
 import { meanConfidenceInterval } from './statistics';
@@ -42,10 +41,11 @@ export function intervalWidths(
  * Renders a sweep report as a PDF: per metric, each setting's mean with its 95% interval; then,
  * for the first setting, how the interval's width shrinks as seeds are added.
  */
-export function renderSweepPdf(
+export async function renderSweepPdf(
   report: SweepReport,
   options: { createdAt?: Date; maxMetrics?: number } = {},
 ): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   const document = new PDFDocument({
     size: 'A4',
     margin,

@@ -1,4 +1,3 @@
-import mammoth from 'mammoth';
 import { extractText, getDocumentProxy } from 'unpdf';
 import type { WorldFileFormat } from './file-format';
 import { GroundingError } from './grounding-error';
@@ -70,6 +69,7 @@ async function pdfSections(file: string, bytes: Uint8Array): Promise<DocumentSec
 }
 
 async function docxSections(file: string, bytes: Uint8Array): Promise<DocumentSection[]> {
+  const { default: mammoth } = await import('mammoth');
   let html: string;
   try {
     html = (await mammoth.convertToHtml({ buffer: Buffer.from(bytes) })).value;

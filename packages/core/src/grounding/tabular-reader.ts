@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { WorldFileFormat } from './file-format';
 import { GroundingError, type GroundingWarning } from './grounding-error';
 
@@ -143,7 +143,9 @@ export async function readTables(
 ): Promise<TableReading> {
   const warnings: GroundingWarning[] = [];
   if (format === 'json') return { tables: jsonTables(file, bytes), warnings };
-  const book = new ExcelJS.Workbook();
+  // Loaded on first use: a world without tables (and every other command) never pays for it.
+  const { default: Excel } = await import('exceljs');
+  const book = new Excel.Workbook();
   try {
     if (format === 'csv') await book.csv.read(Readable.from([Buffer.from(bytes)]));
     else if (format === 'xlsx') await book.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
