@@ -55,9 +55,12 @@ async function sweep(out: string, extra: string[]): Promise<{ stderr: string; fo
 }
 
 describe('sandtable sweep on worker threads', () => {
-  it('writes the same report as the in-process sweep, on one thread per core by default', async () => {
-    const threaded = await sweep(join(directory, 'threads'), []);
-    expect(threaded.stderr).toContain(`on ${Math.min(availableParallelism(), 6)} worker thread`);
+  it('writes the same report on worker threads as in process; by default one thread per core from three cores', async () => {
+    const threaded = await sweep(join(directory, 'threads'), ['--workers', '2']);
+    expect(threaded.stderr).toContain('on 2 worker threads');
+    const byDefault = await sweep(join(directory, 'default'), []);
+    const cores = availableParallelism();
+    expect(byDefault.stderr).toContain(cores >= 3 ? `on ${Math.min(cores, 6)} worker thread` : 'in process');
     const inProcess = await sweep(join(directory, 'in-process'), ['--in-process']);
     expect(inProcess.stderr).toContain('in process');
     const csv = (folder: string) => readFile(join(folder, 'members.csv'), 'utf8');

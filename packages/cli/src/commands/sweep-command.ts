@@ -30,7 +30,7 @@ export interface SweepCommandOptions {
   /** Random settings to draw. */
   samples?: number;
   randomSeed?: number;
-  /** Worker threads (runs at once); `--workers` is the same. Default: the file's `parallel`, else the cores. */
+  /** Worker threads (runs at once); `--workers` is the same. Default: the file's `parallel`, else the cores from three up (in process on one or two). */
   parallel?: number;
   workers?: number;
   /** Run every member on this thread (the runs only overlap while they await). */
@@ -69,7 +69,7 @@ function csvCell(value: unknown): string {
  * [--workers N] [--steps N]`: FILE is a sweep file (`scenario:` plus grid, random, seeds) or a
  * scenario file (then the flags say what to vary). Every parameter setting runs once per seed with
  * rule agents, on a pool of worker threads (`--workers`/`--parallel`, else the file's `parallel`,
- * else one per core; `--in-process` runs them all on this thread); the report goes to
+ * else one per core from three cores, in process on one or two; `--in-process` forces it); the report goes to
  * `<out>/sweep-<name>-<time>/` as sweep.md, sweep.json and members.csv. Ctrl-C stops the sweep at
  * once (the threads are terminated) and writes the report of the runs that finished.
  */
@@ -155,9 +155,11 @@ export async function sweepCommand(
   const name =
     definition.name ?? `${scenarioName} over ${Object.keys(plan.settings[0] ?? {}).join(', ') || 'seeds'}`;
   const threads = Math.min(definition.parallel, plan.members.length);
+  // One thread buys nothing over the calling one but its start: run in process then, unless asked.
+  const inProcess = options.inProcess || (threads === 1 && !workers);
   io.err(
     `Sweep ${name}: ${plan.members.length} runs (${plan.settings.length} settings × ${plan.seeds.length} seeds), ${
-      options.inProcess
+      inProcess
         ? `${definition.parallel} at a time in process`
         : `on ${threads} worker thread${threads === 1 ? '' : 's'}`
     }`,
@@ -188,7 +190,7 @@ export async function sweepCommand(
   };
   let outcomes: SweepOutcome[];
   try {
-    outcomes = options.inProcess
+    outcomes = inProcess
       ? await runSweep(plan, ruleSweepExecutor(scenarioText, executorOptions), {
           ...sweepOptions,
           parallel: definition.parallel,

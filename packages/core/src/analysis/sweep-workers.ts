@@ -61,9 +61,15 @@ const sourceSuffix = new URL(import.meta.url).pathname.match(/\.[cm]?[jt]s$/)?.[
 const bootstrap = new URL('./sweep-worker-bootstrap.mjs', import.meta.url);
 const defaultEntry = new URL(`./sweep-worker${sourceSuffix}`, import.meta.url);
 
-/** The default worker count: the cores this process may use. */
+/**
+ * The default worker count: the cores this process may use, from three up; 1 (run in process) on
+ * one or two cores, where V8's own helper threads already take the second core: a 100-run
+ * port-strike sweep took 0.91× as long in process as on 2 workers (`npx tsx
+ * bench/sweep-parallel.ts`, decision 0016).
+ */
 export function defaultSweepWorkers(): number {
-  return Math.max(1, availableParallelism());
+  const cores = availableParallelism();
+  return cores >= 3 ? cores : 1;
 }
 
 /**
