@@ -97,8 +97,6 @@ export { citationOf, type Passage } from './grounding/chunking';
 export type { TableKind, TableMapping } from './grounding/column-mapping';
 export { type PassageHit, PassageIndex } from './grounding/document-index';
 export { DocumentSearchEnvironment } from './grounding/document-search-environment';
-export { DocumentEmbedder, HybridDocumentSearchEnvironment } from './grounding/hybrid-document-search';
-export { cosineSimilarity, hybridQuery, reciprocalRankFusion } from './grounding/hybrid-ranking';
 export { type DocumentsView, documentsEnvironmentName, type SeenPassage } from './grounding/documents-view';
 export { type GroundingCode, GroundingError, type GroundingWarning } from './grounding/grounding-error';
 export {
@@ -107,6 +105,8 @@ export {
   MemoryDefinition,
   PersonasDefinition,
 } from './grounding/grounding-schema';
+export { DocumentEmbedder, HybridDocumentSearchEnvironment } from './grounding/hybrid-document-search';
+export { cosineSimilarity, hybridQuery, reciprocalRankFusion } from './grounding/hybrid-ranking';
 export { LongTermMemory, type MemoryEntry, type Recollection } from './grounding/long-term-memory';
 export { isPersonaCall, PersonaModelCalls, type PersonaModelSource } from './grounding/persona-calls';
 export {
