@@ -1,4 +1,5 @@
 import { createEngine, type RunEvent } from '@sandtable/core';
+import { smallRumourScenario } from '@sandtable/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beliefPositionsAt, beliefSeriesOf } from './belief-history';
 import { openStore } from './open-store';
@@ -7,31 +8,7 @@ import type { RunFactory } from './stored-run';
 import { createStoredRun, persistRun, resumeRun } from './stored-run';
 
 /** A small rumour on a social feed: rule agents only, beliefs on two topics. */
-const rumour = `
-name: Small rumour
-seed: 4
-clock: { steps: 9 }
-agents:
-  - { id: gossip, count: 2, role: gossip, traits: { activity: 1, sociability: 1 }, jitter: 0 }
-  - { id: resident, count: 10, role: resident, traits: { activity: 0.9, sociability: 0.6 }, jitter: 0.25 }
-environments:
-  - type: social
-    name: social
-    topics: [rumour, fares]
-    scope: everyone
-    feed_size: 6
-    initial_follows: { random: 3 }
-beliefs:
-  topics:
-    - name: rumour
-      initial: { mean: 0.15, spread: 0.25 }
-      roles: { gossip: { mean: 0.7, spread: 0 } }
-    - name: fares
-      initial: { mean: 0, spread: 0.2 }
-  epsilon: 0.9
-  mu: 0.3
-  trust: { initial: 0.8 }
-`;
+const rumour = smallRumourScenario({ seed: 4, steps: 9, residents: 10 });
 
 const rulesOnly: RunFactory = ({ scenario, record }) =>
   createEngine().createRun(scenario, { runId: record.id });

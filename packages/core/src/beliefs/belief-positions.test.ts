@@ -2,40 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../engine/engine';
 import type { RunEvent, RunEventOf } from '../engine/run-events';
 import { parseScenario } from '../scenario/scenario-loader';
+import { smallRumourScenario } from '../testing/rumour-scenario';
 import { type BeliefPositions, foldBeliefPositions, roundBeliefPosition } from './belief-positions';
 import type { BeliefStore } from './belief-store';
 
 /** A small rumour on a social feed: rule agents post, like and repost, and beliefs move. */
-const rumour = `
-name: Small rumour
-seed: 5
-clock: { steps: 12 }
-agents:
-  - { id: gossip, count: 2, role: gossip, traits: { activity: 1, sociability: 1 }, jitter: 0 }
-  - { id: resident, count: 12, role: resident, traits: { activity: 0.9, sociability: 0.6 }, jitter: 0.25 }
-environments:
-  - type: social
-    name: social
-    topics: [rumour, fares]
-    scope: everyone
-    feed_size: 6
-    initial_follows: { random: 3 }
-beliefs:
-  topics:
-    - name: rumour
-      initial: { mean: 0.15, spread: 0.25 }
-      roles: { gossip: { mean: 0.7, spread: 0 } }
-    - name: fares
-      initial: { mean: 0, spread: 0.2 }
-  epsilon: 0.9
-  mu: 0.3
-  trust: { initial: 0.8 }
-events:
-  - step: 3
-    type: rumour
-    description: "#rumour +0.80 The water utility was sold in secret."
-    affects: ["role:gossip"]
-`;
+const rumour = smallRumourScenario({ seed: 5, steps: 12, residents: 12, rumourEvent: true });
 
 /** Every position of a belief store, rounded as the events round them. */
 function roundedPositions(store: BeliefStore): BeliefPositions {

@@ -9,6 +9,7 @@ export {
   type ScriptedToolCall,
 } from '../model/scripted-model';
 export { type PersonaReplyOptions, personaReplyFromFacts } from './persona-replies';
+export { type SmallRumourOptions, smallRumourScenario } from './rumour-scenario';
 export * from './server-profiles';
 export { exampleFromSchema } from './simulated-behaviour';
 export {

@@ -1,34 +1,11 @@
 import { createEngine, parseScenario, roundBeliefPosition } from '@sandtable/core';
+import { smallRumourScenario } from '@sandtable/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { villageScenario } from '../__fixtures__/village-scenario';
 import { jsonBody, readJson, startTestServer, waitForRunStatus } from '../test-support';
 
 /** A small rumour on a social feed, so rule agents' posts move beliefs on two topics. */
-const rumourScenario = `
-name: Small rumour
-seed: 9
-clock: { steps: 8 }
-agents:
-  - { id: gossip, count: 2, role: gossip, traits: { activity: 1, sociability: 1 }, jitter: 0 }
-  - { id: resident, count: 10, role: resident, traits: { activity: 0.9, sociability: 0.6 }, jitter: 0.25 }
-environments:
-  - type: social
-    name: social
-    topics: [rumour, fares]
-    scope: everyone
-    feed_size: 6
-    initial_follows: { random: 3 }
-beliefs:
-  topics:
-    - name: rumour
-      initial: { mean: 0.15, spread: 0.25 }
-      roles: { gossip: { mean: 0.7, spread: 0 } }
-    - name: fares
-      initial: { mean: 0, spread: 0.2 }
-  epsilon: 0.9
-  mu: 0.3
-  trust: { initial: 0.8 }
-`;
+const rumourScenario = smallRumourScenario({ seed: 9, steps: 8, residents: 10 });
 
 type Positions = Array<{ id: string; positions: Record<string, number> }>;
 
