@@ -3,14 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedModelServer } from '@sandtable/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from './command-io';
 import { main } from './main';
-
-function capture(): CommandIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line), isTty: false };
-}
+import { captureIo as capture } from './test-support';
 
 const world = `name: Harvest
 seed: 3

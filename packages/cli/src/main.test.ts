@@ -3,16 +3,10 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from './command-io';
 import { main } from './main';
+import { captureIo as capture } from './test-support';
 
 const binary = join(import.meta.dirname, '..', 'bin', 'sandtable.js');
-
-function capture(): CommandIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line), isTty: false };
-}
 
 const scenario = (agents: number, steps: number) => `name: CLI world
 seed: 3

@@ -3,16 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateScenarioText } from '@sandtable/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../command-io';
+import { captureIo as capture } from '../test-support';
 import { convertCommand } from './convert-command';
 
 const examples = join(import.meta.dirname, '..', '..', '..', '..', 'scenarios', 'examples');
-
-function capture(): CommandIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line), isTty: false };
-}
 
 let directory: string;
 

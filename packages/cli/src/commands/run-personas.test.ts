@@ -4,16 +4,10 @@ import { join } from 'node:path';
 import { readRunFolder } from '@sandtable/core';
 import { exampleFromSchema, personaReplyFromFacts, SimulatedModelServer } from '@sandtable/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../command-io';
 import { main } from '../main';
+import { captureIo as capture } from '../test-support';
 
 const examples = join(import.meta.dirname, '..', '..', '..', '..', 'scenarios', 'examples');
-
-function capture(): CommandIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line), isTty: false };
-}
 
 let folder: string;
 let server: SimulatedModelServer;
