@@ -1,3 +1,4 @@
+import { ModelRouter, OpenAIProvider } from '@sandtable/core';
 import { openStore, type Store } from '@sandtable/store';
 import { createLogger } from './operations/logger';
 import { createServer, type SandtableServer, type ServerOptions, startServer } from './server';
@@ -147,4 +148,27 @@ export async function readFrames(
       end = pending.indexOf('\n\n');
     }
   }
+}
+
+/**
+ * A model router over one OpenAI-compatible endpoint (a simulated model server in tests) serving
+ * every tier named, one attempt per call: what a server's `models.router` takes. Close it after.
+ */
+export function simulatedModelRouter(
+  baseUrl: string,
+  options: { tiers: readonly string[]; maxConcurrency: number },
+): ModelRouter {
+  return new ModelRouter({
+    endpoints: [
+      {
+        id: 'local',
+        provider: new OpenAIProvider({ id: 'local', baseUrl, apiKey: 'test' }),
+        model: 'simulated-model',
+        maxConcurrency: options.maxConcurrency,
+        timeoutMs: 10_000,
+      },
+    ],
+    tiers: Object.fromEntries(options.tiers.map((tier) => [tier, ['local']])),
+    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2 },
+  });
 }

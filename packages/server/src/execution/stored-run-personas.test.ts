@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isPersonaCall, ModelRouter, OpenAIProvider } from '@sandtable/core';
+import { isPersonaCall, type ModelRouter } from '@sandtable/core';
 import { personaReplyFromFacts, SimulatedModelServer } from '@sandtable/core/testing';
 import { loadStoredScenario, type Store } from '@sandtable/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonBody, readJson, startTestServer, waitForRunStatus } from '../test-support';
+import { jsonBody, readJson, simulatedModelRouter, startTestServer, waitForRunStatus } from '../test-support';
 
 const examples = join(import.meta.dirname, '..', '..', '..', '..', 'scenarios', 'examples');
 
@@ -35,19 +35,7 @@ describe('model-written personas of runs the server starts', () => {
     origin = join(folder, 'company-world.yaml');
     await writeFile(origin, source);
     model = await SimulatedModelServer.start({ reply: (request) => personaReplyFromFacts(request) ?? 'ok' });
-    router = new ModelRouter({
-      endpoints: [
-        {
-          id: 'local',
-          provider: new OpenAIProvider({ id: 'local', baseUrl: model.openaiBaseUrl, apiKey: 'test' }),
-          model: 'simulated-model',
-          maxConcurrency: 4,
-          timeoutMs: 10_000,
-        },
-      ],
-      tiers: { smart: ['local'], fast: ['local'] },
-      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2 },
-    });
+    router = simulatedModelRouter(model.openaiBaseUrl, { tiers: ['smart', 'fast'], maxConcurrency: 4 });
     server = await startTestServer({ models: { router } });
     offline = await startTestServer({ models: { disabled: true } });
   });

@@ -1,9 +1,9 @@
-import { ModelRouter, OpenAIProvider } from '@sandtable/core';
+import type { ModelRouter } from '@sandtable/core';
 import { SimulatedModelServer } from '@sandtable/core/testing';
 import { openStore, type Store } from '@sandtable/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { villageScenario } from '../__fixtures__/village-scenario';
-import { jsonBody, readJson, startTestServer, waitForRunStatus } from '../test-support';
+import { jsonBody, readJson, simulatedModelRouter, startTestServer, waitForRunStatus } from '../test-support';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -52,19 +52,7 @@ describe('interviews on stored runs over HTTP', { timeout: 240_000 }, () => {
 
   beforeAll(async () => {
     model = await SimulatedModelServer.start();
-    router = new ModelRouter({
-      endpoints: [
-        {
-          id: 'local',
-          provider: new OpenAIProvider({ id: 'local', baseUrl: model.openaiBaseUrl, apiKey: 'test' }),
-          model: 'simulated-model',
-          maxConcurrency: 4,
-          timeoutMs: 10_000,
-        },
-      ],
-      tiers: { fast: ['local'], smart: ['local'] },
-      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2 },
-    });
+    router = simulatedModelRouter(model.openaiBaseUrl, { tiers: ['fast', 'smart'], maxConcurrency: 4 });
     store = await openStore({ url: 'memory:' });
     server = await startTestServer({ store, models: { router } });
     other = await startTestServer({ store, models: { router } });

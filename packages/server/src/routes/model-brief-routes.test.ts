@@ -1,8 +1,8 @@
-import { ModelRouter, OpenAIProvider } from '@sandtable/core';
+import type { ModelRouter } from '@sandtable/core';
 import { type SimulatedChatRequest, SimulatedModelServer } from '@sandtable/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { villageScenario } from '../__fixtures__/village-scenario';
-import { jsonBody, readJson, startTestServer, waitForRunStatus } from '../test-support';
+import { jsonBody, readJson, simulatedModelRouter, startTestServer, waitForRunStatus } from '../test-support';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -56,19 +56,7 @@ describe('the model-written brief over HTTP', () => {
         return JSON.stringify(brief(3));
       },
     });
-    router = new ModelRouter({
-      endpoints: [
-        {
-          id: 'local',
-          provider: new OpenAIProvider({ id: 'local', baseUrl: model.openaiBaseUrl, apiKey: 'test' }),
-          model: 'simulated-model',
-          maxConcurrency: 2,
-          timeoutMs: 10_000,
-        },
-      ],
-      tiers: { smart: ['local'], deep: ['local'] },
-      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 2 },
-    });
+    router = simulatedModelRouter(model.openaiBaseUrl, { tiers: ['smart', 'deep'], maxConcurrency: 2 });
     server = await startTestServer({ models: { router } });
     offline = await startTestServer({ models: { disabled: true } });
     const created = await readJson(await api(server, '/api/runs', jsonBody({ scenario, seed: 3 })));
