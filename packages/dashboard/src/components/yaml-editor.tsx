@@ -1,6 +1,6 @@
 import { yaml, yamlLanguage } from '@codemirror/lang-yaml';
 import { type Diagnostic, linter, lintGutter } from '@codemirror/lint';
-import { EditorState, type Extension, StateEffect } from '@codemirror/state';
+import { Compartment, EditorState, type Extension, StateEffect } from '@codemirror/state';
 import { EditorView, hoverTooltip } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { handleRefresh, stateExtensions } from 'codemirror-json-schema';
@@ -36,7 +36,12 @@ export function YamlEditor({
   const issuesRef = useRef(issues);
   issuesRef.current = issues;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the editor is rebuilt only for a new schema.
+  // The editor is built once; the schema's completion, hover and linting arrive later through a
+  // compartment, so loading the schema never rebuilds the editor (which would drop the focus and
+  // any keystrokes typed meanwhile).
+  const schemaCompartment = useRef(new Compartment());
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: built once; `value` and `schema` changes are applied by the effects below.
   useEffect(() => {
     if (!host.current) return;
     const serverLinter = linter((editor) => issuesToDiagnostics(editor, issuesRef.current), {
@@ -46,22 +51,14 @@ export function YamlEditor({
           transaction.effects.some((effect) => effect.is(issuesArrived)),
         ),
     });
-    const schemaExtensions: Extension[] = schema
-      ? [
-          linter(yamlSchemaLinter(), { needsRefresh: handleRefresh }),
-          yamlLanguage.data.of({ autocomplete: yamlCompletion() }),
-          hoverTooltip(yamlSchemaHover()),
-          stateExtensions(schema as Parameters<typeof stateExtensions>[0]),
-        ]
-      : [];
     const editor = new EditorView({
       parent: host.current,
       state: EditorState.create({
-        doc: view.current?.state.doc.toString() ?? value,
+        doc: value,
         extensions: [
           basicSetup,
           yaml(),
-          ...schemaExtensions,
+          schemaCompartment.current.of(schemaExtensions(schema)),
           serverLinter,
           lintGutter(),
           EditorView.updateListener.of((update) => {
@@ -79,6 +76,10 @@ export function YamlEditor({
       editor.destroy();
       view.current = undefined;
     };
+  }, []);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: schemaCompartment.current.reconfigure(schemaExtensions(schema)) });
   }, [schema]);
 
   useEffect(() => {
@@ -94,6 +95,17 @@ export function YamlEditor({
   }, [issues]);
 
   return <div className="yaml-editor" ref={host} data-testid="yaml-editor" />;
+}
+
+/** Completion, hover help and inline errors from the scenario JSON Schema, once it has loaded. */
+function schemaExtensions(schema: Record<string, unknown> | undefined): Extension[] {
+  if (!schema) return [];
+  return [
+    linter(yamlSchemaLinter(), { needsRefresh: handleRefresh }),
+    yamlLanguage.data.of({ autocomplete: yamlCompletion() }),
+    hoverTooltip(yamlSchemaHover()),
+    stateExtensions(schema as Parameters<typeof stateExtensions>[0]),
+  ];
 }
 
 /** Places each server issue at its line and column (the whole line when the column is unknown). */
