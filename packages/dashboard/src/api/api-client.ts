@@ -260,13 +260,24 @@ export class ApiClient {
     return this.optional(`/runs/${encodeURIComponent(runId)}/beliefs?${query}`, options.signal);
   }
 
-  /** One agent's belief positions over the run (a point per step where one changed). */
-  beliefSeries(runId: string, agentId: string, signal?: AbortSignal): Promise<BeliefSeries> {
+  /**
+   * One agent's belief positions over the run (a point per step where one changed), up to
+   * `toStep` (the whole run when left out), one topic when `topic` is given.
+   * @throws {ApiError} `AGENT_NOT_FOUND` or `TOPIC_NOT_FOUND` (404) when the run has no such agent or topic.
+   */
+  beliefSeries(
+    runId: string,
+    agentId: string,
+    options: { topic?: string; toStep?: number; signal?: AbortSignal } = {},
+  ): Promise<BeliefSeries> {
+    const query = new URLSearchParams({ agent: agentId });
+    if (options.topic !== undefined) query.set('topic', options.topic);
+    if (options.toStep !== undefined) query.set('toStep', String(options.toStep));
     return this.request(
       'GET',
-      `/runs/${encodeURIComponent(runId)}/beliefs/series?${new URLSearchParams({ agent: agentId })}`,
+      `/runs/${encodeURIComponent(runId)}/beliefs/series?${query}`,
       undefined,
-      signal,
+      options.signal,
     );
   }
 
