@@ -50,3 +50,34 @@ export function buildInteractionGraph(
   }
   return { nodes, edges };
 }
+
+/** Another agent one agent is linked to, with the counts each way. */
+export interface AgentNeighbour {
+  id: string;
+  /** Interactions from the agent to this neighbour (its messages and actions naming it). */
+  sent: number;
+  /** Interactions from this neighbour to the agent. */
+  received: number;
+}
+
+/**
+ * The agents `agentId` is linked to in the graph, either way, with the counts each way; the most
+ * interactions first, ties by id. None for an agent without links (or not in the graph).
+ */
+export function agentNeighbours(graph: InteractionGraphData, agentId: string): AgentNeighbour[] {
+  const neighbours = new Map<string, AgentNeighbour>();
+  const neighbour = (id: string) => {
+    const found = neighbours.get(id) ?? { id, sent: 0, received: 0 };
+    neighbours.set(id, found);
+    return found;
+  };
+  for (const edge of graph.edges.values()) {
+    if (edge.source === agentId) neighbour(edge.target).sent += edge.weight;
+    else if (edge.target === agentId) neighbour(edge.source).received += edge.weight;
+  }
+  return [...neighbours.values()].sort(
+    (left, right) =>
+      right.sent + right.received - (left.sent + left.received) ||
+      (left.id < right.id ? -1 : left.id > right.id ? 1 : 0),
+  );
+}
