@@ -3,7 +3,7 @@ import { SandtableError } from '@sandtable/core';
 import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import type { StoreDatabase } from './database';
 import { toRun, toScenario, toScenarioVersion, toToken, toWorkspace } from './record-mappers';
-import { apiTokens, runs, scenarios, scenarioVersions, workspaces } from './schema';
+import { apiTokens, runs, scenarios, scenarioVersions, sweepMembers, workspaces } from './schema';
 import type {
   ApiToken,
   RunInput,
@@ -401,6 +401,15 @@ export class CatalogQueries {
           statuses ? inArray(runs.status, statuses) : undefined,
           query.scenarioId ? eq(runs.scenarioId, query.scenarioId) : undefined,
           query.parentRunId ? eq(runs.parentRunId, query.parentRunId) : undefined,
+          query.sweepId
+            ? inArray(
+                runs.id,
+                this.database
+                  .select({ runId: sweepMembers.runId })
+                  .from(sweepMembers)
+                  .where(eq(sweepMembers.sweepId, query.sweepId)),
+              )
+            : undefined,
         ),
       )
       .orderBy(desc(runs.createdAt), desc(runs.id))

@@ -162,6 +162,8 @@ export interface RunQuery {
   status?: StoredRunStatus | StoredRunStatus[];
   scenarioId?: string;
   parentRunId?: string;
+  /** Only the member runs of this sweep (see {@link Store.listSweepMembers} for member order). */
+  sweepId?: string;
   /** @defaultValue 100 */
   limit?: number;
   /** @defaultValue 0 */

@@ -119,6 +119,7 @@ const integerText = z.coerce.number().int().min(0);
 /** GET /runs */
 export const RunListQuery = z.strictObject({
   status: z.enum(['queued', 'created', 'running', 'paused', 'completed', 'stopped', 'failed']).optional(),
+  sweep: z.string().min(1).optional().describe('Only the member runs of this sweep (`404 SWEEP_NOT_FOUND`).'),
   limit: z.coerce.number().int().min(1).max(500).optional(),
 });
 

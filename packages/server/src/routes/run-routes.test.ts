@@ -83,6 +83,48 @@ describe('run routes', () => {
     });
   });
 
+  it('lists one sweep’s member runs with ?sweep=, and answers 404 for a sweep not in the workspace', async () => {
+    const stored = await readJson(
+      await request('/api/scenarios', jsonBody({ source: villageScenario({ name: 'Sweep village' }) })),
+    );
+    const alone = await readJson(await request('/api/runs', jsonBody({ scenarioId: stored.id, steps: 2 })));
+    const created = await request(
+      '/api/sweeps',
+      jsonBody({ scenarioId: stored.id, seeds: [1, 2], steps: 2 }),
+    );
+    expect(created.status).toBe(202);
+    const sweep = await readJson(created);
+    let members: Array<{ run: { id: string; status: string; seed: number } }> = [];
+    for (;;) {
+      members = (await readJson(await request(`/api/sweeps/${sweep.id}/runs`))).runs;
+      if (members.length === 2 && members.every((member) => member.run.status === 'completed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+
+    const listed = await request(`/api/runs?sweep=${sweep.id}`);
+    expect(listed.status).toBe(200);
+    const runs: Array<{ id: string; seed: number; status: string }> = (await readJson(listed)).runs;
+    expect(runs.map((run) => run.id).sort()).toEqual(members.map((member) => member.run.id).sort());
+    expect(runs.map((run) => run.seed).sort()).toEqual([1, 2]);
+    expect(runs.map((run) => run.id)).not.toContain(alone.id);
+    const everything = (await readJson(await request('/api/runs'))).runs.map((run: { id: string }) => run.id);
+    expect(everything).toEqual(expect.arrayContaining([alone.id, ...runs.map((run) => run.id)]));
+    const completed = await readJson(await request(`/api/runs?sweep=${sweep.id}&status=completed&limit=1`));
+    expect(completed.runs).toHaveLength(1);
+
+    const missing = await request('/api/runs?sweep=sw_missing');
+    expect([missing.status, (await readJson(missing)).error.code]).toEqual([404, 'SWEEP_NOT_FOUND']);
+    const stranger = await server.store.createToken(
+      (await server.store.createWorkspace({ name: 'other' })).id,
+    );
+    const foreign = await request(`/api/runs?sweep=${sweep.id}`, {
+      headers: { authorization: `Bearer ${stranger.secret}` },
+    });
+    expect([foreign.status, (await readJson(foreign)).error.code]).toEqual([404, 'SWEEP_NOT_FOUND']);
+    const empty = await request('/api/runs?sweep=');
+    expect([empty.status, (await readJson(empty)).error.code]).toEqual([400, 'REQUEST_INVALID']);
+  });
+
   describe('forks', () => {
     const eventsOf = async (runId: string): Promise<RunEvent[]> =>
       (await readJson(await request(`/api/runs/${runId}/history/events?limit=5000`))).events;

@@ -85,9 +85,13 @@ export function runRoutes(context: ServerContext): Hono<ApiEnvironment> {
 
   routes.get('/runs', validate('query', RunListQuery), async (c) => {
     const query = c.req.valid('query');
+    const workspaceId = c.get('workspace');
+    if (query.sweep !== undefined && !(await store.getSweep(query.sweep, { workspaceId })))
+      throw new ApiError(404, 'SWEEP_NOT_FOUND', `no sweep "${query.sweep}"`);
     const records = await store.listRuns({
-      workspaceId: c.get('workspace'),
+      workspaceId,
       ...(query.status ? { status: query.status } : {}),
+      ...(query.sweep !== undefined ? { sweepId: query.sweep } : {}),
       limit: query.limit ?? 100,
     });
     return c.json({ runs: records.map((record) => runSummary(record, runs.info(record.id))) });
@@ -193,9 +197,9 @@ export const runRouteDocs: RouteDoc[] = [
     method: 'get',
     path: '/api/runs',
     tag: 'runs',
-    summary: 'List runs, newest first',
+    summary: 'List runs, newest first (one sweep’s members with ?sweep=)',
     query: RunListQuery,
-    responses: { 200: '{ runs: Run[] }' },
+    responses: { 200: '{ runs: Run[] }', 400: 'REQUEST_INVALID', 404: 'SWEEP_NOT_FOUND' },
   },
   {
     method: 'get',

@@ -138,4 +138,46 @@ export function describeSweepContract(store: () => Store): void {
     ).rejects.toMatchObject({ code: 'SCENARIO_NOT_FOUND' });
     expect(await store().listSweepMembers(sweep.id)).toHaveLength(2);
   });
+
+  it('lists only one sweep’s member runs with listRuns({ sweepId }), within the workspace and with the other filters', async () => {
+    const workspace = await store().createWorkspace({ name: 'Sweep run filter' });
+    const stranger = await store().createWorkspace({ name: 'Sweep run filter stranger' });
+    const { scenario, version } = await newScenario(workspace.id);
+    const sweepInput = {
+      workspaceId: workspace.id,
+      scenarioId: scenario.id,
+      scenarioVersion: version.version,
+      name: 'filtered',
+      definition: { seeds: [1, 2] },
+      totalRuns: 2,
+      parallel: 1,
+    };
+    const runInput = (seed: number) => ({
+      workspaceId: workspace.id,
+      scenarioId: scenario.id,
+      scenarioVersion: version.version,
+      seed,
+      totalSteps: 3,
+    });
+    const sweep = await store().createSweep(sweepInput);
+    const other = await store().createSweep({ ...sweepInput, name: 'other' });
+    const first = await store().addSweepMember(sweep.id, 0, runInput(1));
+    const second = await store().addSweepMember(sweep.id, 1, runInput(2));
+    const elsewhere = await store().addSweepMember(other.id, 0, runInput(1));
+    const alone = await store().createRun(runInput(7));
+
+    const ids = async (query: Parameters<Store['listRuns']>[0]) =>
+      (await store().listRuns(query)).map((run) => run.id).sort();
+    expect(await ids({ workspaceId: workspace.id, sweepId: sweep.id })).toEqual([first.id, second.id].sort());
+    expect(await ids({ workspaceId: workspace.id, sweepId: other.id })).toEqual([elsewhere.id]);
+    expect(await ids({ workspaceId: workspace.id })).toEqual(
+      [first.id, second.id, elsewhere.id, alone.id].sort(),
+    );
+    expect(await ids({ workspaceId: stranger.id, sweepId: sweep.id })).toEqual([]);
+    expect(await ids({ sweepId: 'sw_missing' })).toEqual([]);
+
+    await store().updateRun(second.id, { status: 'completed' });
+    expect(await ids({ sweepId: sweep.id, status: 'completed' })).toEqual([second.id]);
+    expect(await ids({ sweepId: sweep.id, limit: 1 })).toHaveLength(1);
+  });
 }
