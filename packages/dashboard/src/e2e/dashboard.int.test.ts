@@ -136,8 +136,22 @@ describe('dashboard end to end', () => {
 
         // Designer: text typed in the YAML editor shows in the form, and the form writes into the
         // YAML; the server's validation errors show inline.
+        // The scenario schema (completion, inline schema errors) arrives late here, after the user
+        // has clicked into the editor: its arrival must not take the focus away from what they type.
+        let releaseSchema = () => {};
+        const schemaHeld = new Promise<void>((resolve) => {
+          releaseSchema = resolve;
+        });
+        await page.route('**/api/scenario-schema', async (route) => {
+          await schemaHeld;
+          await route.continue();
+        });
         await page.getByRole('link', { name: 'New scenario' }).first().click();
         await page.locator('.cm-content').click();
+        const schemaArrived = page.waitForResponse('**/api/scenario-schema');
+        releaseSchema();
+        await schemaArrived;
+        await page.unroute('**/api/scenario-schema');
         await page.keyboard.press('Control+A');
         await page.keyboard.insertText(starterScenario.replace('name: New scenario', 'name: Typed in YAML'));
         await expect.poll(() => page.getByLabel('Scenario name').inputValue(), uiWait).toBe('Typed in YAML');
