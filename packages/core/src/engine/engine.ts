@@ -8,6 +8,7 @@ import type { GameMasterLogRecord } from '../game-master/game-master-log';
 import { DocumentSearchEnvironment } from '../grounding/document-search-environment';
 import { DocumentEmbedder, HybridDocumentSearchEnvironment } from '../grounding/hybrid-document-search';
 import { LongTermMemory } from '../grounding/long-term-memory';
+import { MemoryEmbedder } from '../grounding/long-term-memory-embedder';
 import { wantsLongTermMemory } from '../grounding/scenario-grounding';
 import { servesEmbeddings } from '../model/embeddings';
 import { BudgetedRouter, type ModelBudget } from '../model/model-budget';
@@ -104,6 +105,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
         );
       }
       const unserved = new Map<string, number>();
+      let memoryEmbedder: MemoryEmbedder | undefined;
       const modelBrains = new Map<string, ModelBrain>();
       const spending = options.models?.spending;
       const router =
@@ -129,9 +131,19 @@ export function createEngine(options: EngineOptions = {}): Engine {
         brainFor(agent, rules) {
           // The one per-agent hook a run offers at creation: long-term memory is attached here.
           if (wantsLongTermMemory(scenario.memory, agent.spec.brain)) {
-            agent.longTermMemory = new LongTermMemory({
-              ...(scenario.memory ? { recall: scenario.memory.recall, block: scenario.memory.block } : {}),
-            });
+            // Hybrid recall for individual agents when the router serves the embedding tier
+            // (population members stay on BM25, as in document search: they are many).
+            if (agent.spec.population === undefined && router && servesEmbeddings(router))
+              memoryEmbedder ??= new MemoryEmbedder(router, {
+                warn: (message) => run.notify(message),
+                ...(runOptions.runId ? { runId: runOptions.runId } : {}),
+              });
+            agent.longTermMemory = new LongTermMemory(
+              {
+                ...(scenario.memory ? { recall: scenario.memory.recall, block: scenario.memory.block } : {}),
+              },
+              agent.spec.population === undefined ? memoryEmbedder : undefined,
+            );
           }
           if (agent.spec.brain === 'rules') return undefined;
           const custom = options.brainFor?.(agent, rules);

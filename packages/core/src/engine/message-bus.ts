@@ -83,10 +83,16 @@ export class MessageBus {
    * them read.
    */
   read(agentId: string, limit = 20): MessageRecord[] {
-    const direct = this.direct.get(agentId) ?? [];
+    const inbox = this.unread(agentId, limit);
     this.direct.delete(agentId);
-    const cursor = this.cursors.get(agentId) ?? 0;
     this.cursors.set(agentId, this.sequence);
+    return inbox;
+  }
+
+  /** What {@link read} would return now, without marking anything read. */
+  unread(agentId: string, limit = 20): MessageRecord[] {
+    const direct = this.direct.get(agentId) ?? [];
+    const cursor = this.cursors.get(agentId) ?? 0;
     const shared: Delivered[] = [];
     const room = limit - direct.length;
     for (const name of this.roomsOf(agentId))

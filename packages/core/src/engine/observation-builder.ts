@@ -6,6 +6,7 @@ import { type Bridge, membershipsOf } from '../environments/bridge';
 import type { Environment, EnvironmentContext } from '../environments/environment';
 import type { ToolDefinition } from '../environments/tool';
 import type { LongTermMemory, Recollection } from '../grounding/long-term-memory';
+import { recallQueryOf } from '../grounding/long-term-memory-embedder';
 import type { Random } from '../random';
 import type { VariableValue } from '../scenario/scenario';
 import type { ConstraintHit } from '../world/world-state';
@@ -140,8 +141,9 @@ export function buildObservation(
 
 /**
  * Long-term recall for this step: what happens to the agent now (events) and what it wants
- * (goals) is the query, with one place kept for what its new messages recall; the messages it reads are archived for later steps, after the query, so
- * a message is never "recalled" in the step it arrives.
+ * (goals) is the query, with one place kept for what its new messages recall ({@link recallQueryOf});
+ * the messages it reads are archived for later steps, after the query, so a message is never
+ * "recalled" in the step it arrives.
  */
 function recall(
   agent: AgentRuntime,
@@ -149,14 +151,8 @@ function recall(
   inbox: readonly MessageRecord[],
   events: ReadonlyArray<{ type: string; description: string }>,
 ): Recollection | undefined {
-  const situation = [
-    ...events.map((event) => `${event.type.replace(/_/g, ' ')} ${event.description}`),
-    ...agent.spec.goals.map((goal) => goal.description ?? ''),
-  ].join(' ');
-  const recollection = memory.recall(
-    situation,
-    inbox.map((message) => `${message.from} ${message.text}`).join(' '),
-  );
+  const { situation, also } = recallQueryOf(agent, inbox, events);
+  const recollection = memory.recall(situation, also);
   for (const message of inbox) memory.archiveMessage(message.step, message.from, message.text);
   return recollection.entries.length > 0 || recollection.summaries.length > 0 ? recollection : undefined;
 }

@@ -10,6 +10,7 @@ import {
 } from '../environments/bridge';
 import type { ToolCallRequest } from '../environments/tool';
 import { formatValue } from '../environments/world-actions-environment';
+import { prepareRecall } from '../grounding/long-term-memory-embedder';
 import { createRandom } from '../random';
 import type { ConstraintHit, StateChange } from '../world/world-state';
 import { consultGameMaster } from './game-master-phase';
@@ -418,6 +419,9 @@ export class StepExecutor {
     this.context.unseenHits = [];
     for (const environment of this.context.environments)
       if (environment.beforeObserve) await environment.beforeObserve(acting, context);
+    // Hybrid recall: the acting agents' new memories and recall queries, embedded in one batch.
+    if (acting.some((agent) => agent.longTermMemory?.embedder))
+      await prepareRecall(acting, view.firedEvents, context);
     const world = visibleWorld(view);
     const stream = time === undefined ? ['observe', step] : ['observe', step, time.window];
     const observations = acting.map((agent) => {

@@ -55,7 +55,9 @@ export function embeddingText(passage: Passage): string {
  * passages by cosine similarity of their vectors to `queryVector` (positive similarities only),
  * each read {@link fusionDepth} deep and fused by {@link reciprocalRankFusion}. `boost` weighs a
  * passage in both rankings (its BM25 score and its similarity are multiplied) before fusing. The
- * hit's score is the fused score, rounded to 6 decimals.
+ * hit's score is the fused score, rounded to 6 decimals. `options.exact` is passed to the BM25
+ * ranking ({@link PassageIndex.query}: exact terms, no prefix or fuzzy matching), as long-term
+ * memory ranks.
  */
 export function hybridQuery(
   index: PassageIndex,
@@ -64,9 +66,10 @@ export function hybridQuery(
   queryVector: readonly number[],
   limit: number,
   boost?: (passage: Passage) => number,
+  options: { exact?: boolean } = {},
 ): PassageHit[] {
   if (limit <= 0) return [];
-  const lexical = index.query(text, fusionDepth, boost).map((hit) => hit.passage.id);
+  const lexical = index.query(text, fusionDepth, boost, options).map((hit) => hit.passage.id);
   const semantic: Array<{ id: string; similarity: number }> = [];
   for (const [id, vector] of vectors) {
     const passage = index.get(id);

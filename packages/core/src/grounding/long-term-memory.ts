@@ -1,5 +1,6 @@
 import type { Passage } from './chunking';
-import { PassageIndex } from './document-index';
+import { type PassageHit, PassageIndex } from './document-index';
+import { hybridQuery } from './hybrid-ranking';
 
 /** Settings of one agent's long-term memory. */
 export interface LongTermMemoryOptions {
@@ -24,6 +25,25 @@ export interface MemoryEntry {
 export interface Recollection {
   entries: MemoryEntry[];
   summaries: string[];
+}
+
+/**
+ * Embeddings for recall, shared by a run's memories (the run's `MemoryEmbedder`, when its router
+ * serves the embedding tier): it embeds the memories' new entries and the step's recall queries
+ * before observations, and gives the query vectors to {@link LongTermMemory.recall}.
+ */
+export interface RecallEmbedder {
+  /** False once embedding failed: recall is BM25 alone from then on. */
+  readonly enabled: boolean;
+  /** The vector of a query embedded for this step, if any. */
+  queryVector(text: string): readonly number[] | undefined;
+  /** Embeds the memories' unembedded entries and the queries, in one batch. Never throws. */
+  prepare(memories: readonly LongTermMemory[], queries: readonly string[], step: number): Promise<void>;
+}
+
+/** The text of an entry that is embedded: a message with its sender, as BM25 indexes it. */
+function embeddingTextOf(entry: MemoryEntry): string {
+  return entry.from !== undefined ? `${entry.from}: ${entry.text}` : entry.text;
 }
 
 /** Longest recalled entry, in characters: a recollection is a reminder, not a transcript. */
@@ -61,6 +81,11 @@ function describeBlock(entries: readonly MemoryEntry[]): string {
  * matters now — what a supplier promised in step 5, when step 80's event names that supplier.
  * What reaches a prompt is bounded (`recall` entries of at most 280 characters and two
  * summaries) however long the run. Indexing is lazy: an agent that never recalls pays nothing.
+ *
+ * With an `embedder` (the run's router serves the embedding tier), entries are embedded in the
+ * step after they are archived, and a query with a vector ranks by reciprocal rank fusion of BM25
+ * and cosine similarity ({@link hybridQuery}), so "the harbour strike" recalls the supplier's
+ * word about a walkout at the quay; a query without one (embeddings off or failed) by BM25 alone.
  */
 export class LongTermMemory {
   private readonly index = new PassageIndex();
@@ -69,9 +94,32 @@ export class LongTermMemory {
   private indexed = 0;
   private summarised = 0;
   private readonly options: Required<LongTermMemoryOptions>;
+  /** Vectors of embedded entries, by entry id. */
+  private readonly vectors = new Map<string, number[]>();
+  private embedded = 0;
 
-  constructor(options: LongTermMemoryOptions = {}) {
+  /**
+   * @param options - how much is recalled and summarised
+   * @param embedder - embeddings for hybrid recall; without one, recall is BM25 alone
+   */
+  constructor(
+    options: LongTermMemoryOptions = {},
+    readonly embedder?: RecallEmbedder,
+  ) {
     this.options = { recall: 3, block: 10, summaries: 2, ...options };
+  }
+
+  /** Texts of the entries archived since the last {@link takeVectors}, oldest first. */
+  unembedded(): string[] {
+    return this.entries.slice(this.embedded).map(embeddingTextOf);
+  }
+
+  /** Takes the vectors of the texts {@link unembedded} gave, in order. */
+  takeVectors(vectors: readonly number[][]): void {
+    vectors.forEach((vector, offset) => {
+      this.vectors.set(String(this.embedded + offset), vector);
+    });
+    this.embedded += vectors.length;
   }
 
   /** Archives lines trimmed from the recent-memory window. */
@@ -99,6 +147,11 @@ export class LongTermMemory {
     return this.entries.length;
   }
 
+  /** True when {@link recall} can find entries: some are archived and `recall` is above 0. */
+  get recalls(): boolean {
+    return this.entries.length > 0 && this.options.recall > 0;
+  }
+
   /** Every block summary so far, oldest first. */
   summaries(): string[] {
     return [...this.blockSummaries];
@@ -124,10 +177,8 @@ export class LongTermMemory {
     const { recall } = this.options;
     // Exact terms, no prefix or fuzzy expansion: recall runs for every agent every step, and
     // expanding every term over a growing archive was most of a model-backed step's CPU.
-    const hits = this.index.query(query, also.trim() === '' ? recall : recall - 1, undefined, {
-      exact: true,
-    });
-    for (const hit of this.index.query(also, recall, undefined, { exact: true })) {
+    const hits = this.rank(query, also.trim() === '' ? recall : recall - 1);
+    for (const hit of this.rank(also, recall)) {
       if (hits.length >= recall) break;
       if (!hits.some((taken) => taken.passage.id === hit.passage.id)) hits.push(hit);
     }
@@ -138,5 +189,12 @@ export class LongTermMemory {
         : entry;
     });
     return { entries, summaries };
+  }
+
+  /** Hybrid when the query was embedded and entries have vectors, else BM25 on exact terms. */
+  private rank(text: string, limit: number): PassageHit[] {
+    const vector = this.embedder?.queryVector(text);
+    if (!vector || this.vectors.size === 0) return this.index.query(text, limit, undefined, { exact: true });
+    return hybridQuery(this.index, this.vectors, text, vector, limit, undefined, { exact: true });
   }
 }
