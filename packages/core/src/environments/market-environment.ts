@@ -17,7 +17,7 @@ import {
   type MoneySource,
   resolveAgentSelectors,
 } from './environment-schemas';
-import { readStanceTags, tagMatches } from './social-environment';
+import { readStanceTags, tagMatches } from './stance-tags';
 import { type ToolCallRequest, type ToolDefinition, validateToolArguments } from './tool';
 
 /** Cash differences below this are rounding, not shortfalls. */

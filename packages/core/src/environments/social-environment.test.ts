@@ -6,7 +6,8 @@ import type { Scenario } from '../scenario/scenario';
 import { parseScenario } from '../scenario/scenario-loader';
 import type { EnvironmentContext, RuleCandidate } from './environment';
 import { type EnvironmentDefinitionInput, SocialEnvironmentDefinition } from './environment-schemas';
-import { readStanceTags, SocialEnvironment, stanceTag } from './social-environment';
+import { SocialEnvironment } from './social-environment';
+import { readStanceTags, stanceTag } from './stance-tags';
 
 const scenario = parseScenario(`
 name: Social test
