@@ -1,15 +1,14 @@
-import Graph from 'graphology';
-import forceAtlas2 from 'graphology-layout-forceatlas2';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import Sigma from 'sigma';
+import { useEffect, useMemo, useState } from 'react';
 import { useApiClient } from '../api/api-context';
 import type { RunAgent } from '../api/api-types';
 import type { RunEvent } from '../api/run-event-types';
-import { MetricChart, seriesColor } from '../components/metric-chart';
+import { AgentBeliefPanel } from '../components/agent-belief-panel';
+import { InteractionGraphCanvas } from '../components/interaction-graph-canvas';
+import { MetricChart } from '../components/metric-chart';
 import { EmptyState, ErrorMessage, Loading } from '../components/status-states';
-import { beliefScaleGradient, type NodeBelief, nodeBeliefs, noPositionColor } from '../state/belief-scale';
+import { nodeBeliefs } from '../state/belief-scale';
 import { GraphHistory, pickStep, shownStep as stepShown } from '../state/graph-history';
-import { buildInteractionGraph } from '../state/interaction-graph';
+import { agentNeighbours, buildInteractionGraph } from '../state/interaction-graph';
 import { useApi } from '../state/use-api';
 
 /** How often the view asks for new events while the run goes on. */
@@ -77,7 +76,8 @@ function useGraphHistory(runId: string) {
  * The interaction graph (sigma.js over graphology, laid out once with ForceAtlas2 so nodes keep
  * their places while the step slider moves), each node coloured by its belief position on a chosen
  * topic at the step shown, and the belief aggregates over time. The slider follows the run's last
- * completed step until the user picks an earlier one.
+ * completed step until the user picks an earlier one. Clicking a node, or picking the agent in the
+ * list, highlights its links and opens its panel: its positions over the run and who it talked with.
  */
 export function GraphView({ runId }: { runId: string }) {
   const client = useApiClient();
@@ -92,6 +92,19 @@ export function GraphView({ runId }: { runId: string }) {
   const topics = beliefs.data?.topics ?? [];
   const [topic, setTopic] = useState<string>();
   const shownTopic = topic !== undefined && topics.includes(topic) ? topic : topics[0];
+  const [selected, setSelected] = useState<string>();
+  const selectedAgent = selected === undefined ? undefined : agents?.find((agent) => agent.id === selected);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `history.version` stands for the interactions.
+  const neighbours = useMemo(
+    () =>
+      selectedAgent && agents
+        ? agentNeighbours(
+            buildInteractionGraph(history.interactions, new Set(agents.map((agent) => agent.id)), step),
+            selectedAgent.id,
+          )
+        : [],
+    [agents, history, history.version, selectedAgent, step],
+  );
 
   if (error) return <ErrorMessage error={error} retry={retry} />;
   if (!agents) return <Loading what="interaction graph" />;
@@ -131,6 +144,21 @@ export function GraphView({ runId }: { runId: string }) {
           <EmptyState title="This run has no agents yet" />
         ) : (
           <>
+            <label className="small">
+              Agent{' '}
+              <select
+                aria-label="Agent"
+                value={selectedAgent?.id ?? ''}
+                onChange={(event) => setSelected(event.target.value || undefined)}
+              >
+                <option value="">none selected</option>
+                {agents.map((agent) => (
+                  <option key={agent.id} value={agent.id}>
+                    {agent.role ? `${agent.id} (${agent.role})` : agent.id}
+                  </option>
+                ))}
+              </select>
+            </label>{' '}
             {topics.length > 0 ? (
               <label className="small">
                 Colour by belief on{' '}
@@ -150,6 +178,8 @@ export function GraphView({ runId }: { runId: string }) {
               history={history}
               version={history.version}
               step={step}
+              selected={selectedAgent?.id}
+              onSelect={setSelected}
               beliefs={
                 beliefs.data && shownTopic !== undefined
                   ? {
@@ -167,6 +197,18 @@ export function GraphView({ runId }: { runId: string }) {
           </>
         )}
       </section>
+      {selectedAgent ? (
+        <AgentBeliefPanel
+          runId={runId}
+          agentId={selectedAgent.id}
+          role={selectedAgent.role}
+          step={step}
+          lastStep={lastStep}
+          runHasBeliefs={topics.length > 0}
+          neighbours={neighbours}
+          onSelect={setSelected}
+        />
+      ) : null}
       <section className="panel">
         <h3>Belief positions over time</h3>
         {beliefMetrics.length === 0 ? (
@@ -187,183 +229,5 @@ export function GraphView({ runId }: { runId: string }) {
         )}
       </section>
     </div>
-  );
-}
-
-/** The belief colouring the canvas shows: the answer's step and topic, and each agent's colour. */
-interface BeliefColouring {
-  step: number;
-  topic: string;
-  /** In agent order. */
-  nodes: NodeBelief[];
-}
-
-function InteractionGraphCanvas({
-  agents,
-  history,
-  version,
-  step,
-  beliefs,
-}: {
-  agents: Array<{ id: string; role: string }>;
-  history: GraphHistory;
-  /** The history's version: the edges are rebuilt when it changes. */
-  version: number;
-  step: number;
-  /** Colour by belief (else by role). */
-  beliefs: BeliefColouring | undefined;
-}) {
-  const container = useRef<HTMLDivElement>(null);
-  const renderer = useRef<Sigma | undefined>(undefined);
-  const graph = useMemo(() => new Graph({ type: 'directed', multi: false }), []);
-  const roles = useMemo(() => [...new Set(agents.map((agent) => agent.role))], [agents]);
-  const agentIds = useMemo(() => new Set(agents.map((agent) => agent.id)), [agents]);
-  const [edgeCount, setEdgeCount] = useState(0);
-  const [tableOpen, setTableOpen] = useState(false);
-  const historyRef = useRef(history);
-  historyRef.current = history;
-
-  // Lay the graph known so far out once, so the slider and new steps only add and remove edges.
-  useEffect(() => {
-    if (!container.current) return;
-    graph.clear();
-    const full = buildInteractionGraph(historyRef.current.interactions, agentIds, Number.POSITIVE_INFINITY);
-    agents.forEach((agent, index) => {
-      const angle = (2 * Math.PI * index) / Math.max(1, agents.length);
-      graph.addNode(agent.id, {
-        label: agent.id,
-        x: Math.cos(angle),
-        y: Math.sin(angle),
-        size: 7,
-        color: seriesColor(roles.indexOf(agent.role)),
-      });
-    });
-    for (const edge of full.edges.values()) graph.addEdge(edge.source, edge.target, { weight: edge.weight });
-    if (graph.order > 1)
-      forceAtlas2.assign(graph, {
-        iterations: 150,
-        settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 300 },
-      });
-    graph.clearEdges();
-    // Sizes in screen pixels (sigma 4 defaults to graph units, which makes a small graph's nodes huge).
-    const sigma = new Sigma(graph, container.current, { settings: { itemSizesReference: 'screen' } });
-    renderer.current = sigma;
-    return () => {
-      sigma.kill();
-      renderer.current = undefined;
-    };
-  }, [agents, agentIds, graph, roles]);
-
-  const coloured = beliefs?.nodes;
-  const colouredKey = coloured?.map((node) => node.color).join('|');
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` and `colouredKey` stand for the history and the colours.
-  useEffect(() => {
-    const upTo = buildInteractionGraph(history.interactions, agentIds, step);
-    graph.clearEdges();
-    let heaviest = 1;
-    for (const edge of upTo.edges.values()) heaviest = Math.max(heaviest, edge.weight);
-    for (const edge of upTo.edges.values()) {
-      if (!graph.hasNode(edge.source) || !graph.hasNode(edge.target)) continue;
-      graph.addEdge(edge.source, edge.target, {
-        size: 0.5 + (2.5 * edge.weight) / heaviest,
-        color: edge.kinds.has('message') ? '#94a3b8' : '#cbd5e1',
-      });
-    }
-    for (const node of upTo.nodes.values()) {
-      if (graph.hasNode(node.id)) graph.setNodeAttribute(node.id, 'size', 6 + Math.sqrt(node.interactions));
-    }
-    const colours = new Map(coloured?.map((node) => [node.id, node.color]));
-    agents.forEach((agent) => {
-      if (!graph.hasNode(agent.id)) return;
-      graph.setNodeAttribute(
-        agent.id,
-        'color',
-        coloured ? (colours.get(agent.id) ?? noPositionColor) : seriesColor(roles.indexOf(agent.role)),
-      );
-    });
-    setEdgeCount(upTo.edges.size);
-    renderer.current?.refresh();
-  }, [agentIds, agents, graph, roles, step, version, colouredKey]);
-
-  const withPosition = coloured?.filter((node) => node.position !== undefined) ?? [];
-  return (
-    <>
-      <div className="legend small">
-        {beliefs && coloured ? (
-          <>
-            <span className="chip" data-testid="graph-belief-legend">
-              −1
-              <span
-                aria-hidden="true"
-                style={{
-                  display: 'inline-block',
-                  width: 120,
-                  height: 10,
-                  borderRadius: 2,
-                  background: beliefScaleGradient(),
-                }}
-              />
-              +1
-            </span>
-            <span className="chip">
-              <span className="swatch" style={{ background: noPositionColor }} /> no position
-            </span>
-            <span className="muted" data-testid="graph-belief-count">
-              {withPosition.length} of {agents.length} agents coloured by {beliefs.topic} at step{' '}
-              {beliefs.step}
-            </span>
-          </>
-        ) : (
-          roles.map((role, index) => (
-            <span key={role} className="chip">
-              <span className="swatch" style={{ background: seriesColor(index) }} /> {role || 'agent'}
-            </span>
-          ))
-        )}
-        <span className="muted" data-testid="graph-edges">
-          {agents.length} agents · {edgeCount} links
-        </span>
-      </div>
-      <div className="sigma-container" ref={container} data-testid="graph-canvas" />
-      {beliefs && coloured ? (
-        <details
-          className="small"
-          data-testid="graph-positions"
-          onToggle={(event) => setTableOpen((event.target as HTMLDetailsElement).open)}
-        >
-          <summary>
-            Positions on {beliefs.topic} after step {beliefs.step}
-          </summary>
-          {tableOpen ? (
-            <table>
-              <thead>
-                <tr>
-                  <th>agent</th>
-                  <th className="number">position</th>
-                  <th>colour</th>
-                </tr>
-              </thead>
-              <tbody>
-                {coloured.map((node) => (
-                  <tr
-                    key={node.id}
-                    data-agent={node.id}
-                    data-position={node.position ?? ''}
-                    data-color={node.color}
-                  >
-                    <td>{node.id}</td>
-                    <td className="number">{node.position === undefined ? '—' : node.position.toFixed(4)}</td>
-                    <td>
-                      <span className="swatch" style={{ background: node.color }} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          ) : null}
-        </details>
-      ) : null}
-    </>
   );
 }

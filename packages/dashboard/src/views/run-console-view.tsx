@@ -9,6 +9,7 @@ import { EmptyState, ErrorMessage } from '../components/status-states';
 import { TimelinePanel } from '../components/timeline-panel';
 import { ConstraintPanel, VariablesPanel } from '../components/world-panel';
 import { effectiveRunStatus } from '../state/effective-run-status';
+import { parseHash } from '../state/hash-route';
 import { summarizeModelCalls } from '../state/model-call-stats';
 import type { RunConsoleState } from '../state/run-console-state';
 import { useApi } from '../state/use-api';
@@ -40,7 +41,10 @@ export function RunConsoleView({ runId }: { runId: string }) {
       modelCallCount > 0 ? summarizeModelCalls(await client.modelCalls(runId, signal)) : undefined,
     [runId, modelCallCount],
   );
-  const [selected, setSelected] = useState<string>();
+  // `#/runs/ID?agent=X` (the graph's agent panel links so) opens with that agent's conversation.
+  const [selected, setSelected] = useState(
+    () => parseHash(window.location.hash).query.get('agent') ?? undefined,
+  );
   const [tab, setTab] = useState<SideTab>('agent');
   const selectedAgent = selected ? state.agents.get(selected) : undefined;
   const selectAgent = (agentId: string) => {
