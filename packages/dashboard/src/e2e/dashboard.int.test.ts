@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BeliefPositionsAtStep } from '../api/api-types';
+import type { BeliefPositionsAtStep, BeliefSeries } from '../api/api-types';
 import { beliefColor, noPositionColor } from '../state/belief-scale';
 import { starterScenario } from '../state/scenario-document';
 import { artifactDirectory, buildDashboard } from './dashboard-build';
@@ -114,6 +114,38 @@ function expectedTable(agentIds: string[], answer: BeliefPositionsAtStep, topic:
     const position = positions.get(id);
     return { id, position, color: position === undefined ? noPositionColor : beliefColor(position) };
   });
+}
+
+/** The agent panel's table of the steps where a position changed, as the page shows it. */
+async function agentBeliefChanges(page: Page): Promise<BeliefSeries['points']> {
+  const details = page.getByTestId('agent-belief-changes');
+  if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
+  return details.locator('tbody tr').evaluateAll((rows) =>
+    rows.map((row) => ({
+      step: Number(row.getAttribute('data-step')),
+      positions: JSON.parse(row.getAttribute('data-positions') ?? '{}') as Record<string, number>,
+    })),
+  );
+}
+
+/** The agent panel's positions at the step shown, topic → position (undefined: none yet). */
+async function agentPositions(page: Page): Promise<Record<string, number | undefined>> {
+  return page
+    .getByTestId('agent-positions')
+    .locator('[data-topic]')
+    .evaluateAll((chips) =>
+      Object.fromEntries(
+        chips.map((chip) => {
+          const position = chip.getAttribute('data-position');
+          return [chip.getAttribute('data-topic'), position === '' ? undefined : Number(position)];
+        }),
+      ),
+    );
+}
+
+/** What the panel must show after `step` for the API's series: the last change at or before it. */
+function positionsAfter(series: BeliefSeries, step: number): Record<string, number> {
+  return series.points.filter((point) => point.step <= step).at(-1)?.positions ?? {};
 }
 
 /** How long a UI change may take to show: the suite shares two cores with the rest of `npm test`. */
@@ -236,6 +268,17 @@ describe('dashboard end to end', () => {
         await page.goto(`${server.url}/#/runs/${encodeURIComponent(runId)}/graph`);
         await page.getByTestId('graph-canvas').locator('canvas').first().waitFor();
         expect(await page.getByTestId('graph-edges').innerText()).toMatch(/^4 agents · \d+ links$/);
+        // One agent picked in the list: its panel says the run has no beliefs, and links to its
+        // conversation in the run console.
+        await page.getByLabel('Agent', { exact: true }).selectOption(messagedId);
+        const agentPanel = page.getByTestId('agent-belief-panel');
+        await agentPanel.getByText('No beliefs in this run').waitFor();
+        expect(await page.getByTestId('graph-canvas').getAttribute('data-selected')).toBe(messagedId);
+        await agentPanel.getByRole('link', { name: 'Conversation in the run console' }).click();
+        await expect
+          .poll(() => page.getByTestId('agent-detail').getAttribute('data-agent'), uiWait)
+          .toBe(messagedId);
+        await detail.getByTestId('agent-conversation').getByText('Operator here: hold the line').waitFor();
 
         // The parent has ended: its executive brief, the one the API serves.
         await page.goto(`${server.url}/#/runs/${encodeURIComponent(runId)}/brief`);
@@ -282,6 +325,25 @@ describe('dashboard end to end', () => {
         expect(atTwo.topics).toEqual(['rumour', 'bus_fares']);
         expect(await positionsTable(page)).toEqual(expectedTable(agentIds, atTwo, 'rumour'));
 
+        // One agent picked in the list: its node is highlighted and its panel shows its positions
+        // over the run, the ones GET /beliefs/series answers up to the step the graph has.
+        const followed = agentIds[0] as string;
+        const seriesPath = `${runPath}/beliefs/series?agent=${encodeURIComponent(followed)}`;
+        await page.getByLabel('Agent', { exact: true }).selectOption(followed);
+        expect(await page.getByTestId('graph-canvas').getAttribute('data-selected')).toBe(followed);
+        const chart = page.getByTestId('agent-belief-chart');
+        await chart.locator('canvas').first().waitFor();
+        expect(await chart.getAttribute('data-to-step')).toBe('2');
+        const seriesAtTwo = await server.api<BeliefSeries>('GET', `${seriesPath}&toStep=2`);
+        expect(seriesAtTwo.topics).toEqual(['rumour', 'bus_fares']);
+        expect(await chart.locator('.u-series .u-label').allInnerTexts()).toEqual([
+          'step',
+          'rumour',
+          'bus_fares',
+        ]);
+        expect(await agentBeliefChanges(page)).toEqual(seriesAtTwo.points);
+        expect(await agentPositions(page)).toEqual(positionsAfter(seriesAtTwo, 2));
+
         // To the end: the last step's colours are the API's latest positions.
         await server.api('POST', `${runPath}/resume`, {});
         await expect
@@ -298,6 +360,15 @@ describe('dashboard end to end', () => {
         expect(lastTable).toEqual(expectedTable(agentIds, latest, 'rumour'));
         // The rumour moved people: the colours at the end are not those of step 2.
         expect(lastTable).not.toEqual(expectedTable(agentIds, atTwo, 'rumour'));
+        // The panel followed the run: it now draws every step, from the whole run's series.
+        const fullSeries = await server.api<BeliefSeries>('GET', seriesPath);
+        await expect.poll(() => chart.getAttribute('data-to-step'), uiWait).toBe(String(ended.step));
+        expect(await chart.getAttribute('data-steps')).toBe(String(ended.step));
+        await expect.poll(() => agentBeliefChanges(page), uiWait).toEqual(fullSeries.points);
+        expect(await agentPositions(page)).toEqual(positionsAfter(fullSeries, ended.step));
+        await page
+          .getByTestId('graph-canvas')
+          .screenshot({ path: join(artifactDirectory, 'graph-selected-agent.png') });
         await page.screenshot({ path: join(artifactDirectory, 'belief-graph.png') });
 
         // Another topic at an earlier step: the picker and the slider, then the same comparison.
@@ -313,6 +384,12 @@ describe('dashboard end to end', () => {
         await expect
           .poll(() => positionsTable(page), uiWait)
           .toEqual(expectedTable(agentIds, atFive, 'bus_fares'));
+        // The panel shows the agent's positions at the step shown, agreeing with GET /beliefs.
+        const followedAtFive = positionsAfter(fullSeries, 5);
+        expect(followedAtFive.bus_fares).toBe(
+          atFive.agents.find((agent) => agent.id === followed)?.positions.bus_fares,
+        );
+        await expect.poll(() => agentPositions(page), uiWait).toEqual(followedAtFive);
         await page.getByRole('button', { name: 'Follow the run' }).click();
         await expect.poll(() => page.getByTestId('graph-step').innerText(), uiWait).toBe(String(ended.step));
       },
