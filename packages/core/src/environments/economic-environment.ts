@@ -2,6 +2,7 @@ import type { AgentRuntime } from '../agents/agent-runtime';
 import type { Observation } from '../agents/brain';
 import { ruleTraitDefaults } from '../agents/rule-brain';
 import type { Random } from '../random';
+import { CashLedger, type EnvironmentWrites } from './cash-ledger';
 import {
   type ActionOutcome,
   type Environment,
@@ -15,7 +16,6 @@ import type {
   EconomicEnvironmentDefinition,
   EnvironmentSetup,
 } from './environment-schemas';
-import { CashLedger, type EnvironmentWrites } from './market-environment';
 import { type ToolCallRequest, type ToolDefinition, validateToolArguments } from './tool';
 
 /** Quantities below this are rounding, not shortfalls. */

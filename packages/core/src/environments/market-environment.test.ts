@@ -6,14 +6,8 @@ import type { Scenario } from '../scenario/scenario';
 import { parseScenario } from '../scenario/scenario-loader';
 import type { EnvironmentContext } from './environment';
 import { type EnvironmentDefinitionInput, MarketEnvironmentDefinition } from './environment-schemas';
-import {
-  lmsrCost,
-  lmsrPrices,
-  lmsrQuantitiesForPrices,
-  lmsrSharesForAmount,
-  lmsrTradeCost,
-  MarketEnvironment,
-} from './market-environment';
+import { lmsrCost, lmsrPrices, lmsrQuantitiesForPrices, lmsrSharesForAmount, lmsrTradeCost } from './lmsr';
+import { MarketEnvironment } from './market-environment';
 
 const scenario = parseScenario(`
 name: Market test
