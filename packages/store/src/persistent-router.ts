@@ -5,6 +5,7 @@ import {
   type ChatCallOptions,
   type ChatRequest,
   type ChatRouter,
+  embeddingTier,
   ProviderError,
   type RoutedChatResponse,
   replayedResponse,
@@ -43,8 +44,29 @@ export class PersistentRouter implements ChatRouter {
     this.#cassette = new Cassette(recorded);
   }
 
+  /**
+   * The live router's targets; without one, every target the run recorded. The embedding tier
+   * also when only the recording has it: a run that recorded embedding calls re-executes its
+   * committed steps with them even when the configuration now lacks the tier (else document
+   * search and recall would rank by BM25 and the resume diverge); new embedding calls are then
+   * refused ({@link chat}) and the run degrades to BM25, saying so once.
+   */
   hasTarget(target: string): boolean {
-    if (this.inner) return this.inner.hasTarget(target);
+    if (this.inner?.hasTarget(target)) return true;
+    if (this.inner && target !== embeddingTier) return false;
+    return this.#recorded(target);
+  }
+
+  /**
+   * Targets served by the stored recording only, the live router lacking them (the embedding
+   * tier, the only one claimed that way): callers may tell the user that new calls to them fail.
+   */
+  get recordedOnlyTargets(): string[] {
+    if (!this.inner || this.inner.hasTarget(embeddingTier) || !this.#recorded(embeddingTier)) return [];
+    return [embeddingTier];
+  }
+
+  #recorded(target: string): boolean {
     return this.#cassette.entries.some((entry) => entry.request.model === target);
   }
 
@@ -71,6 +93,18 @@ export class PersistentRouter implements ChatRouter {
       );
     }
     const entry = new Cassette();
+    if (!this.inner.hasTarget(target)) {
+      // Claimed for the recording only (see hasTarget): refused, and the refusal recorded, so a
+      // later resume or restore of this run fails the same call the same way.
+      const refused = new ProviderError(
+        'PROVIDER_NOT_FOUND',
+        `run ${this.runId}: this run recorded embedding calls; configure an \`${target}\` tier to make new ones (step ${options.step ?? '?'}: ranked by BM25 from here)`,
+        { retryable: false, providerId: 'recorded' },
+      );
+      entry.recordFailure(keyed, refused);
+      await this.#record(entry.entries[0]!, target, options);
+      throw refused;
+    }
     let routed: RoutedChatResponse;
     try {
       routed = await this.inner.chat(target, request, options);
