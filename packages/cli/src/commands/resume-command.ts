@@ -4,6 +4,7 @@ import {
   type ChatRouter,
   createEngine,
   describeModelConfig,
+  embeddingTier,
   formatLogRecord,
   ModelUsage,
   resolveModelSetup,
@@ -85,6 +86,13 @@ export async function resumeCommand(
           onGameMasterLog: (entry) => output?.appendLine('game-master.jsonl', formatLogRecord(entry)),
         }).createRun(scenario, { runId: stored.id }),
     });
+    // The store's router claims a recorded embedding tier the configuration lacks (it replays it).
+    if (prepared.router?.recordedOnlyTargets.includes(embeddingTier))
+      io.err(
+        'note: this run recorded embedding calls and the model configuration has no `embedding` tier: ' +
+          'the committed steps re-execute with the recorded vectors, the steps still to run rank documents ' +
+          'and memories by BM25 (configure an `embedding` tier to keep hybrid ranking)',
+      );
     const version = await store.getScenarioVersion(record.scenarioId, record.scenarioVersion);
     io.err(
       `Resuming run ${runId} after step ${prepared.record.lastStep} of ${record.totalSteps} ` +
