@@ -60,6 +60,8 @@ export class MemoryEmbedder implements RecallEmbedder {
   #failed = false;
   /** Vectors of this step's recall queries, by text (carried over while a text is asked again). */
   #queries = new Map<string, number[]>();
+  /** Vectors of standing queries (an agent's goals, its situation when no event reaches it), kept for the run. */
+  readonly #standing = new Map<string, number[]>();
 
   constructor(
     private readonly router: ChatRouter,
@@ -71,34 +73,38 @@ export class MemoryEmbedder implements RecallEmbedder {
     return !this.#failed;
   }
 
-  /** The vector of a query embedded for this step, when embeddings are on. */
+  /** The vector of a query embedded for this step (or a standing one), when embeddings are on. */
   queryVector(text: string): readonly number[] | undefined {
-    return this.#failed ? undefined : this.#queries.get(text);
+    return this.#failed ? undefined : (this.#queries.get(text) ?? this.#standing.get(text));
   }
 
   /**
    * Embeds, in one batch (split by {@link embedTexts} above its batch size), the memories' new
    * entries and the queries not embedded yet; texts without query terms are left out, as BM25
-   * leaves them out. Never throws: a failure switches embeddings off.
+   * leaves them out. `standing` queries are kept for the run, the others for this call. Never
+   * throws: a failure switches embeddings off.
    */
   async prepare(
     memories: readonly LongTermMemory[],
     queries: readonly string[],
     step: number,
+    standing: readonly string[] = [],
   ): Promise<void> {
     if (this.#failed) return;
     const previous = this.#queries;
     const next = new Map<string, number[]>();
-    const fresh: string[] = [];
-    for (const query of queries) {
-      if (next.has(query) || fresh.includes(query)) continue;
+    const fresh = new Map<string, Map<string, number[]>>();
+    const want = (query: string, into: Map<string, number[]>) => {
+      if (fresh.has(query) || next.has(query) || this.#standing.has(query)) return;
       const known = previous.get(query);
       if (known) next.set(query, known);
-      else if (queryTerms(query).length > 0) fresh.push(query);
-    }
+      else if (queryTerms(query).length > 0) fresh.set(query, into);
+    };
+    for (const query of standing) want(query, this.#standing);
+    for (const query of queries) want(query, next);
     this.#queries = next;
     const pending = memories.map((memory) => memory.unembedded());
-    const texts = [...pending.flat(), ...fresh];
+    const texts = [...pending.flat(), ...fresh.keys()];
     if (texts.length === 0) return;
     let vectors: number[][];
     try {
@@ -126,7 +132,7 @@ export class MemoryEmbedder implements RecallEmbedder {
       memory.takeVectors(vectors.slice(at, at + count));
       at += count;
     });
-    for (const query of fresh) next.set(query, vectors[at++] as number[]);
+    for (const [query, into] of fresh) into.set(query, vectors[at++] as number[]);
   }
 }
 
@@ -141,7 +147,10 @@ export async function prepareRecall(
   events: ReadonlyArray<{ type: string; description: string; affects?: ReadonlySet<string> }>,
   context: EnvironmentContext,
 ): Promise<void> {
-  const byEmbedder = new Map<RecallEmbedder, { memories: LongTermMemory[]; queries: string[] }>();
+  const byEmbedder = new Map<
+    RecallEmbedder,
+    { memories: LongTermMemory[]; queries: string[]; standing: string[] }
+  >();
   for (const agent of acting) {
     const memory = agent.longTermMemory;
     const embedder = memory?.embedder;
@@ -150,11 +159,12 @@ export async function prepareRecall(
     const id = agent.spec.id;
     const reached = events.filter((event) => !event.affects || event.affects.has(id));
     const { situation, also } = recallQueryOf(agent, context.messages.unread(id), reached);
-    const batch = byEmbedder.get(embedder) ?? { memories: [], queries: [] };
+    const batch = byEmbedder.get(embedder) ?? { memories: [], queries: [], standing: [] };
     batch.memories.push(memory);
-    batch.queries.push(situation, also);
+    (reached.length === 0 ? batch.standing : batch.queries).push(situation);
+    batch.queries.push(also);
     byEmbedder.set(embedder, batch);
   }
-  for (const [embedder, { memories, queries }] of byEmbedder)
-    await embedder.prepare(memories, queries, context.step);
+  for (const [embedder, { memories, queries, standing }] of byEmbedder)
+    await embedder.prepare(memories, queries, context.step, standing);
 }

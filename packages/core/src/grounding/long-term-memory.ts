@@ -37,8 +37,16 @@ export interface RecallEmbedder {
   readonly enabled: boolean;
   /** The vector of a query embedded for this step, if any. */
   queryVector(text: string): readonly number[] | undefined;
-  /** Embeds the memories' unembedded entries and the queries, in one batch. Never throws. */
-  prepare(memories: readonly LongTermMemory[], queries: readonly string[], step: number): Promise<void>;
+  /**
+   * Embeds the memories' unembedded entries and the queries, in one batch; `standing` queries
+   * (goals, asked every step) are kept for the run. Never throws.
+   */
+  prepare(
+    memories: readonly LongTermMemory[],
+    queries: readonly string[],
+    step: number,
+    standing?: readonly string[],
+  ): Promise<void>;
 }
 
 /** The text of an entry that is embedded: a message with its sender, as BM25 indexes it. */
