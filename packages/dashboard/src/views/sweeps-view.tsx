@@ -1,98 +1,97 @@
+import { useState } from 'react';
 import { useApiClient } from '../api/api-context';
-import { formatNumber } from '../components/format';
+import { isSweepRunning } from '../api/sweep-api';
 import { EmptyState, ErrorMessage, Loading } from '../components/status-states';
+import { SweepDetailPanel, SweepProgress } from '../components/sweep-detail-panel';
+import { SweepStartForm } from '../components/sweep-start-form';
+import { navigate, useHashRoute } from '../state/hash-route';
 import { useApi } from '../state/use-api';
+import '../components/sweep-panels.css';
 
-/** Sweep results (parameters × seeds) with each metric's mean, spread and interval, when offered. */
+/**
+ * Sweeps: start one (a stored scenario over seeds and a parameter grid), the workspace's sweeps
+ * with their progress (read again every two seconds while one runs), and the chosen sweep
+ * (`#/sweeps?sweep=<id>`) with its members, results, Stop button and reports.
+ */
 export function SweepsView() {
   const client = useApiClient();
-  const sweeps = useApi(() => client.listSweeps(), []);
+  const selected = useHashRoute().query.get('sweep') ?? undefined;
+  // Read again every two seconds while a sweep runs; each answer decides whether to go on.
+  const [anyRunning, setAnyRunning] = useState(false);
+  const sweeps = useApi(
+    async () => {
+      const answer = await client.listSweeps();
+      setAnyRunning(answer?.some(isSweepRunning) ?? false);
+      return answer;
+    },
+    [client],
+    anyRunning ? 2000 : undefined,
+  );
+  const list = sweeps.data;
+  const choose = (sweepId: string) => navigate(`/sweeps?sweep=${encodeURIComponent(sweepId)}`);
   return (
-    <section className="panel">
-      <div className="panel-header">
-        <h2>Sweeps</h2>
-      </div>
-      {sweeps.loading && !sweeps.data ? <Loading what="sweeps" /> : null}
-      {sweeps.error ? <ErrorMessage error={sweeps.error} retry={sweeps.reload} /> : null}
-      {!sweeps.loading && !sweeps.error && (!sweeps.data || sweeps.data.length === 0) ? (
-        <EmptyState title={sweeps.data ? 'No sweeps yet' : 'This server does not offer sweeps yet'}>
-          A sweep runs a scenario over parameter values × seeds, each member a run of its own, and aggregates
-          the metrics.
-        </EmptyState>
-      ) : null}
-      {sweeps.data?.map((sweep) => (
-        <div key={sweep.id} className="sweep">
-          <h3>
-            {sweep.scenarioName ?? sweep.id}{' '}
-            <span className="muted small">
-              {sweep.completed ?? 0}/{sweep.runs ?? 0} runs
-              {sweep.failed ? ` · ${sweep.failed} failed` : ''} · {sweep.status ?? ''}
-              {sweep.reason ? ` (${sweep.reason})` : ''}
-            </span>
-          </h3>
-          <table className="table compact">
+    <div className="sweeps">
+      <section className="panel">
+        <div className="panel-header">
+          <h2>Start a sweep</h2>
+        </div>
+        <SweepStartForm
+          onStarted={(sweep) => {
+            sweeps.reload();
+            choose(sweep.id);
+          }}
+        />
+      </section>
+      <section className="panel">
+        <div className="panel-header">
+          <h2>Sweeps</h2>
+        </div>
+        {sweeps.loading && !sweeps.data ? <Loading what="sweeps" /> : null}
+        {sweeps.error ? <ErrorMessage error={sweeps.error} retry={sweeps.reload} /> : null}
+        {!sweeps.loading && !sweeps.error && (!list || list.length === 0) ? (
+          <EmptyState title={sweeps.data ? 'No sweeps yet' : 'This server does not offer sweeps'}>
+            A sweep runs a scenario over parameter values × seeds, each member a run of its own, and
+            aggregates the metrics. Start one above, or with <code>sandtable sweep</code>.
+          </EmptyState>
+        ) : null}
+        {list && list.length > 0 ? (
+          <table className="table" data-testid="sweep-list">
             <thead>
               <tr>
-                <th>metric</th>
-                <th>mean</th>
-                <th>sd</th>
-                <th>interval</th>
-                <th>distribution</th>
+                <th>Sweep</th>
+                <th>Scenario</th>
+                <th>Status</th>
+                <th>Progress</th>
               </tr>
             </thead>
             <tbody>
-              {(sweep.metrics ?? []).map((metric) => (
-                <tr key={metric.metric}>
-                  <td>{metric.metric}</td>
-                  <td className="number">{formatNumber(metric.mean)}</td>
-                  <td className="number">{formatNumber(metric.standardDeviation)}</td>
-                  <td className="number">
-                    {metric.low !== undefined && metric.high !== undefined
-                      ? `${formatNumber(metric.low)} – ${formatNumber(metric.high)}`
-                      : '—'}
+              {list.map((sweep) => (
+                <tr
+                  key={sweep.id}
+                  data-sweep={sweep.id}
+                  className={sweep.id === selected ? 'selected' : undefined}
+                >
+                  <td>
+                    <a href={`#/sweeps?sweep=${encodeURIComponent(sweep.id)}`}>{sweep.name ?? sweep.id}</a>
+                  </td>
+                  <td>{sweep.scenarioName ?? ''}</td>
+                  <td>
+                    <span className={`status status-${sweep.status}`}>{sweep.status}</span>
                   </td>
                   <td>
-                    <Histogram values={metric.values ?? []} />
+                    <SweepProgress sweep={sweep} />
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
-      ))}
-    </section>
-  );
-}
-
-/** A ten-bin histogram of a metric's values across the sweep's runs. */
-function Histogram({ values }: { values: number[] }) {
-  if (values.length === 0) return null;
-  const minimum = Math.min(...values);
-  const maximum = Math.max(...values);
-  const bins = Array.from({ length: 10 }, (_, position) => ({
-    id: `bin-${position}`,
-    x: position * 10,
-    count: 0,
-  }));
-  for (const value of values) {
-    const position =
-      maximum === minimum ? 0 : Math.min(9, Math.floor(((value - minimum) / (maximum - minimum)) * 10));
-    const bin = bins[position];
-    if (bin) bin.count++;
-  }
-  const tallest = Math.max(...bins.map((bin) => bin.count));
-  return (
-    <svg width={100} height={24} aria-label="distribution">
-      {bins.map((bin) => (
-        <rect
-          key={bin.id}
-          x={bin.x}
-          y={24 - (24 * bin.count) / tallest}
-          width={9}
-          height={(24 * bin.count) / tallest}
-          fill="#2563eb"
-        />
-      ))}
-    </svg>
+        ) : null}
+      </section>
+      {selected ? (
+        <section className="panel">
+          <SweepDetailPanel key={selected} sweepId={selected} onChanged={sweeps.reload} />
+        </section>
+      ) : null}
+    </div>
   );
 }
