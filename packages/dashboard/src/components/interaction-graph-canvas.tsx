@@ -90,6 +90,7 @@ export function InteractionGraphCanvas({
       styles: {
         nodes: {
           ...DEFAULT_STYLES.nodes,
+          depth: (_attributes, state) => (state.isHovered || state.isHighlighted ? 'topNodes' : 'nodes'),
           labelVisibility: (_attributes, state) =>
             state.isHovered || state.isHighlighted ? 'visible' : 'auto',
           backdropVisibility: (_attributes, state) =>
