@@ -10,6 +10,9 @@ import { SweepEffectsTable, SweepMetricsTable } from './sweep-results';
 /** How often a sweep that may still change is read again. */
 const pollMilliseconds = 1000;
 
+/** The most member runs the compare link opens. */
+const comparedAtMost = 8;
+
 /** Whether anything on the panel can still change: the sweep runs, or a member is still executing. */
 function changing(sweep: SweepDetail, members: SweepMember[]): boolean {
   return isSweepRunning(sweep) || members.some((member) => isLiveStatus(member.run.status));
@@ -85,6 +88,11 @@ export function SweepDetailPanel({ sweepId, onChanged }: { sweepId: string; onCh
   const { sweep, members } = detail.data;
   const parameters = [...Object.keys(sweep.grid ?? {}), ...Object.keys(sweep.random?.parameters ?? {})];
   const metrics = sweep.report?.metrics ?? (sweep.metrics ?? []).map((metric) => metric.metric);
+  // The compare view overlays every run's series: a handful of members stays readable.
+  const compared = members
+    .filter((member) => member.run.status === 'completed')
+    .slice(0, comparedAtMost)
+    .map((member) => member.run.id);
   const hasReport = !isSweepRunning(sweep) && (sweep.completed ?? 0) > 0;
   return (
     <div className="sweep-detail" data-testid="sweep-detail" data-sweep={sweep.id} data-status={sweep.status}>
@@ -150,6 +158,12 @@ export function SweepDetailPanel({ sweepId, onChanged }: { sweepId: string; onCh
       ) : null}
 
       <h4>Members</h4>
+      {compared.length >= 2 ? (
+        <a className="small" href={`#/compare?runs=${compared.map(encodeURIComponent).join(',')}`}>
+          Compare {compared.length === members.length ? 'the' : `the first ${compared.length} completed`}{' '}
+          member runs
+        </a>
+      ) : null}
       {members.length === 0 ? (
         <EmptyState title="No member runs yet">
           The sweep creates them as the run manager takes them.

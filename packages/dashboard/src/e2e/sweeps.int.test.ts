@@ -139,6 +139,10 @@ describe('sweeps view end to end', () => {
           .waitFor();
         await page.getByTestId('sweep-metrics').locator('[data-metric="panic"]').waitFor();
 
+        const compare = await panel
+          .getByRole('link', { name: 'Compare the member runs' })
+          .getAttribute('href');
+        expect(compare).toBe(`#/compare?runs=${rows.map((row) => row.run).join(',')}`);
         await page.screenshot({ path: join(artifactDirectory, 'sweep-completed.png'), fullPage: true });
 
         // The report downloads (fetched with the page's headers, so a token would go along).
