@@ -1,11 +1,10 @@
 import type { AttemptRecord, CassetteEntry, RunEvent, StateChange } from '@sandtable/core';
 import { SandtableError } from '@sandtable/core';
-import { and, asc, eq, gte, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lte, sql } from 'drizzle-orm';
 import { newId } from './catalog-queries';
 import { type Queryable, rowsOf, type StoreDatabase } from './database';
-import { insertEvents, selectEvents } from './event-rows';
 import { toRun } from './record-mappers';
-import { agents, briefs, controlInputs, evaluations, modelCalls, runs, steps } from './schema';
+import { agents, briefs, controlInputs, evaluations, events, modelCalls, runs, steps } from './schema';
 import type {
   AgentRecord,
   BriefRecord,
@@ -57,6 +56,24 @@ function writeFailed(runId: string, step: number, error: unknown): SandtableErro
     `could not commit step ${step} of run ${runId}: ${(error as Error).message}`,
     { category: 'system', cause: error },
   );
+}
+
+/** Inserts events with one statement: bodies joined by newlines (JSON text never holds a raw one). */
+async function insertEvents(
+  database: Queryable,
+  runId: string,
+  step: number,
+  stepEvents: readonly RunEvent[],
+) {
+  if (stepEvents.length === 0) return;
+  const bodies = stepEvents.map((event) => JSON.stringify(event)).join('\n');
+  const types = stepEvents.map((event) => event.type).join(',');
+  const first = stepEvents[0]!.sequence;
+  await database.execute(sql`
+    INSERT INTO events (run_id, sequence, step, type, body)
+    SELECT ${runId}, ${first}::integer + (u.n - 1)::integer, ${step}::integer, u.type, u.body
+    FROM unnest(string_to_array(${bodies}::text, E'\\n'), string_to_array(${types}::text, ','))
+      WITH ORDINALITY AS u(body, type, n)`);
 }
 
 async function insertMessages(database: Queryable, runId: string, found: readonly StoredMessage[]) {
@@ -168,18 +185,21 @@ export class HistoryQueries {
         const firstSequence = (previous?.last_sequence ?? 0) + 1;
         const boundary =
           firstSequence <= run.lastSequence
-            ? await selectEvents(transaction, runId, {
-                after: firstSequence - 1,
-                through: run.lastSequence,
-                types: ['state-changed'],
-              })
+            ? await rowsOf<{ body: string }>(
+                transaction,
+                sql`SELECT body FROM events WHERE run_id = ${runId} AND sequence >= ${firstSequence}
+                  AND sequence <= ${run.lastSequence} AND type = 'state-changed' ORDER BY sequence`,
+              )
             : [];
         await transaction.insert(steps).values({
           runId,
           step,
           firstSequence,
           lastSequence: expected - 1,
-          deltas: write.deltas ?? [...deltasOf(boundary), ...deltasOf(write.events)],
+          deltas: write.deltas ?? [
+            ...deltasOf(boundary.map((row) => JSON.parse(row.body) as RunEvent)),
+            ...deltasOf(write.events),
+          ],
           metrics: metricValues,
           snapshot: write.snapshot ?? null,
         });
@@ -290,8 +310,7 @@ export class HistoryQueries {
       );
       const lastSequence = boundary?.last_sequence ?? 0;
       await transaction.execute(
-        // Rows never straddle a step's end: each holds events of one write.
-        sql`DELETE FROM events WHERE run_id = ${runId} AND last_sequence > ${lastSequence}`,
+        sql`DELETE FROM events WHERE run_id = ${runId} AND sequence > ${lastSequence}`,
       );
       const [removed] = await rowsOf<{ count: string | number }>(
         transaction,
@@ -326,13 +345,21 @@ export class HistoryQueries {
     limit = 1000,
     filter: { types?: RunEvent['type'][]; fromStep?: number; toStep?: number } = {},
   ): Promise<RunEvent[]> {
-    return selectEvents(this.database, runId, {
-      after: sequence,
-      limit,
-      ...(filter.types ? { types: filter.types } : {}),
-      ...(filter.fromStep !== undefined ? { fromStep: filter.fromStep } : {}),
-      ...(filter.toStep !== undefined ? { toStep: filter.toStep } : {}),
-    });
+    const rows = await this.database
+      .select({ body: events.body })
+      .from(events)
+      .where(
+        and(
+          eq(events.runId, runId),
+          sql`${events.sequence} > ${sequence}`,
+          filter.types && filter.types.length > 0 ? inArray(events.type, filter.types) : undefined,
+          filter.fromStep !== undefined ? gte(events.step, filter.fromStep) : undefined,
+          filter.toStep !== undefined ? lte(events.step, filter.toStep) : undefined,
+        ),
+      )
+      .orderBy(asc(events.sequence))
+      .limit(limit);
+    return rows.map((row) => row.body as RunEvent);
   }
 
   async eventsOfSteps(runId: string, fromStep: number, toStep: number): Promise<RunEvent[]> {
@@ -342,14 +369,23 @@ export class HistoryQueries {
       sql`SELECT (SELECT max(last_sequence) FROM steps WHERE run_id = ${runId} AND step < ${fromStep}) AS after,
         (SELECT last_sequence FROM steps WHERE run_id = ${runId} AND step = ${toStep}) AS through`,
     );
+    const after = Number(range?.after ?? 0);
     const through =
       range?.through === null || range?.through === undefined ? undefined : Number(range.through);
-    return selectEvents(this.database, runId, {
-      after: Number(range?.after ?? 0),
-      ...(through !== undefined ? { through } : {}),
-      fromStep,
-      toStep,
-    });
+    const rows = await this.database
+      .select({ body: events.body })
+      .from(events)
+      .where(
+        and(
+          eq(events.runId, runId),
+          sql`${events.sequence} > ${after}`,
+          through !== undefined ? lte(events.sequence, through) : undefined,
+          gte(events.step, fromStep),
+          lte(events.step, toStep),
+        ),
+      )
+      .orderBy(asc(events.sequence));
+    return rows.map((row) => row.body as RunEvent);
   }
 
   async listSteps(
@@ -539,10 +575,8 @@ export class HistoryQueries {
         sql`INSERT INTO agents (run_id, agent_id, position, name, role, brain)
           SELECT ${childRunId}, agent_id, position, name, role, brain FROM agents WHERE run_id = ${parentRunId}
           ON CONFLICT DO NOTHING`,
-        // Whole rows: none straddles a step's end.
-        sql`INSERT INTO events (run_id, last_sequence, event_count, step, type, types, body)
-          SELECT ${childRunId}, last_sequence, event_count, step, type, types, body
-          FROM events WHERE run_id = ${parentRunId} AND last_sequence <= ${lastSequence}`,
+        sql`INSERT INTO events (run_id, sequence, step, type, body)
+          SELECT ${childRunId}, sequence, step, type, body FROM events WHERE run_id = ${parentRunId} AND sequence <= ${lastSequence}`,
         sql`INSERT INTO messages (run_id, sequence, step, sender, recipient, room, broadcast, muted, text)
           SELECT ${childRunId}, sequence, step, sender, recipient, room, broadcast, muted, text
           FROM messages WHERE run_id = ${parentRunId} AND sequence <= ${lastSequence}`,
@@ -559,20 +593,16 @@ export class HistoryQueries {
           FROM model_calls WHERE run_id = ${parentRunId} AND step <= ${count}`,
       ];
       for (const statement of copies) await transaction.execute(statement);
-      const [counts] = await rowsOf<{ messages: string | number }>(
+      const [counts] = await rowsOf<{ messages: string | number; failures: string | number | null }>(
         transaction,
-        sql`SELECT count(*) AS messages FROM messages WHERE run_id = ${childRunId}`,
+        sql`SELECT (SELECT count(*) FROM messages WHERE run_id = ${childRunId}) AS messages,
+          (SELECT sum((body::json->>'failures')::integer) FROM events WHERE run_id = ${childRunId} AND type = 'step-completed') AS failures`,
       );
-      let actions = 0;
-      let failures = 0;
-      for (const event of await selectEvents(transaction, childRunId, {
-        after: 0,
-        types: ['step-completed'],
-      })) {
-        if (event.type !== 'step-completed') continue;
-        failures += event.failures;
-        for (const count of Object.values(event.actions)) actions += count;
-      }
+      const [actions] = await rowsOf<{ actions: string | number | null }>(
+        transaction,
+        sql`SELECT sum(value::integer) AS actions FROM events, json_each_text(events.body::json->'actions')
+          WHERE run_id = ${childRunId} AND type = 'step-completed'`,
+      );
       await transaction
         .update(runs)
         .set({
@@ -581,8 +611,8 @@ export class HistoryQueries {
           totals: {
             events: lastSequence,
             messages: Number(counts?.messages ?? 0),
-            actions,
-            failures,
+            actions: Number(actions?.actions ?? 0),
+            failures: Number(counts?.failures ?? 0),
           },
           updatedAt: new Date(),
         })

@@ -19,7 +19,6 @@ describe('migrations', () => {
       '0003_model_call_attempts',
       '0004_sweeps',
       '0005_beliefs',
-      '0006_event_chunks',
     ]);
     expect(await migrate(database, migrations)).toEqual([
       '0001_initial',
@@ -27,7 +26,6 @@ describe('migrations', () => {
       '0003_model_call_attempts',
       '0004_sweeps',
       '0005_beliefs',
-      '0006_event_chunks',
     ]);
     expect(await migrate(database, migrations)).toEqual([]);
     const { rows } = await client.query<{ table_name: string; column_name: string; data_type: string }>(

@@ -122,27 +122,16 @@ export const steps = pgTable(
   (table) => [primaryKey({ columns: [table.runId, table.step] })],
 );
 
-/**
- * A run's events (migration 0006): each row one event, or a chunk of up to 1,000 consecutive
- * events of one write, keyed by its last event's sequence (`packages/store/src/event-rows.ts`).
- */
 export const events = pgTable(
   'events',
   {
     runId: text('run_id').notNull(),
-    /** The sequence of the row's last event; its first is `lastSequence - eventCount + 1`. */
-    lastSequence: integer('last_sequence').notNull(),
-    eventCount: integer('event_count').notNull(),
-    /** The committed step the events count with (boundary events: the step after them). */
+    sequence: integer('sequence').notNull(),
     step: integer('step').notNull(),
-    /** The events' one type; null when a chunk holds several (then `types` lists each). */
-    type: text('type'),
-    /** Each event's type, comma-separated, for a chunk of several types; else null. */
-    types: text('types'),
-    /** The events' JSON exactly as published, one per line. */
-    body: text('body').notNull(),
+    type: text('type').notNull(),
+    body: jsonText<unknown>('body').notNull(),
   },
-  (table) => [primaryKey({ columns: [table.runId, table.lastSequence] })],
+  (table) => [primaryKey({ columns: [table.runId, table.sequence] })],
 );
 
 export const messages = pgTable(
