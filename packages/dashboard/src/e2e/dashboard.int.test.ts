@@ -120,6 +120,8 @@ function expectedTable(agentIds: string[], answer: BeliefPositionsAtStep, topic:
 async function agentBeliefChanges(page: Page): Promise<BeliefSeries['points']> {
   const details = page.getByTestId('agent-belief-changes');
   if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
+  // The table is drawn once the details are open (with no rows when nothing changed yet).
+  await details.locator('table').waitFor();
   return details.locator('tbody tr').evaluateAll((rows) =>
     rows.map((row) => ({
       step: Number(row.getAttribute('data-step')),
@@ -149,27 +151,48 @@ function positionsAfter(series: BeliefSeries, step: number): Record<string, numb
 }
 
 /**
- * Clicks the graph canvas in a spiral out from its centre until a click lands on a node (the canvas
- * then names the selected agent); answers that agent. The nodes are drawn in WebGL, so the test
- * cannot ask where one is.
+ * Clicks the middle of one node of the graph and answers the agent the canvas then names as
+ * selected. The nodes are drawn in WebGL, so the test finds one in a screenshot: a spot whose
+ * neighbourhood is all one of the nodes' colours (`colours`, CSS `rgb(…)`), which no edge is.
  */
-async function clickANode(page: Page): Promise<string> {
+async function clickANode(page: Page, colours: string[]): Promise<string> {
   const canvas = page.getByTestId('graph-canvas');
   await canvas.scrollIntoViewIfNeeded();
   const box = await canvas.boundingBox();
   if (!box) throw new Error('the graph canvas is not shown');
-  for (let radius = 0; radius < 250; radius += 10) {
-    for (let angle = 0; angle < 360; angle += radius === 0 ? 360 : 20) {
-      const radians = (angle * Math.PI) / 180;
-      await page.mouse.click(
-        box.x + box.width / 2 + radius * Math.cos(radians),
-        box.y + box.height / 2 + radius * Math.sin(radians),
-      );
-      const selected = await canvas.getAttribute('data-selected');
-      if (selected) return selected;
-    }
-  }
-  throw new Error('no click near the centre of the graph landed on a node');
+  const screenshot = (await canvas.screenshot()).toString('base64');
+  const spot = await page.evaluate(
+    async ({ screenshot, colours }) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${screenshot}`;
+      await image.decode();
+      const drawing = document.createElement('canvas');
+      drawing.width = image.width;
+      drawing.height = image.height;
+      const context = drawing.getContext('2d') as CanvasRenderingContext2D;
+      context.drawImage(image, 0, 0);
+      const { data, width, height } = context.getImageData(0, 0, image.width, image.height);
+      const wanted = colours.map((colour) => (colour.match(/\d+/g) ?? []).map(Number));
+      const colourAt = (x: number, y: number) =>
+        wanted.findIndex((rgb) =>
+          rgb.every((channel, index) => Math.abs((data[(y * width + x) * 4 + index] ?? 0) - channel) <= 3),
+        );
+      for (let y = 3; y < height - 3; y += 2) {
+        for (let x = 3; x < width - 3; x += 2) {
+          const found = colourAt(x, y);
+          if (found < 0) continue;
+          const around = [colourAt(x - 3, y), colourAt(x + 3, y), colourAt(x, y - 3), colourAt(x, y + 3)];
+          if (around.every((index) => index === found)) return { x: x / width, y: y / height };
+        }
+      }
+      return undefined;
+    },
+    { screenshot, colours },
+  );
+  if (!spot) throw new Error('no node found in the graph canvas');
+  await page.mouse.click(box.x + spot.x * box.width, box.y + spot.y * box.height);
+  await expect.poll(() => canvas.getAttribute('data-selected'), uiWait).not.toBe('');
+  return (await canvas.getAttribute('data-selected')) as string;
 }
 
 /** How long a UI change may take to show: the suite shares two cores with the rest of `npm test`. */
@@ -297,7 +320,9 @@ describe('dashboard end to end', () => {
         await page.getByLabel('Agent', { exact: true }).selectOption(messagedId);
         const agentPanel = page.getByTestId('agent-belief-panel');
         await agentPanel.getByText('No beliefs in this run').waitFor();
-        expect(await page.getByTestId('graph-canvas').getAttribute('data-selected')).toBe(messagedId);
+        await expect
+          .poll(() => page.getByTestId('graph-canvas').getAttribute('data-selected'), uiWait)
+          .toBe(messagedId);
         await agentPanel.getByRole('link', { name: 'Conversation in the run console' }).click();
         await expect
           .poll(() => page.getByTestId('agent-detail').getAttribute('data-agent'), uiWait)
@@ -355,7 +380,9 @@ describe('dashboard end to end', () => {
         const followed = agentIds[0] as string;
         const seriesPath = `${runPath}/beliefs/series?agent=${encodeURIComponent(followed)}`;
         await page.getByLabel('Agent', { exact: true }).selectOption(followed);
-        expect(await page.getByTestId('graph-canvas').getAttribute('data-selected')).toBe(followed);
+        await expect
+          .poll(() => page.getByTestId('graph-canvas').getAttribute('data-selected'), uiWait)
+          .toBe(followed);
         const chart = page.getByTestId('agent-belief-chart');
         await chart.locator('canvas').first().waitFor();
         expect(await chart.getAttribute('data-to-step')).toBe('2');
@@ -394,6 +421,24 @@ describe('dashboard end to end', () => {
         await page
           .getByTestId('graph-canvas')
           .screenshot({ path: join(artifactDirectory, 'graph-selected-agent.png') });
+        // Its neighbours are the links the graph highlights: one per direction with interactions.
+        const neighbourCounts = await page
+          .getByTestId('agent-neighbours')
+          .locator('tbody tr')
+          .evaluateAll((rows) =>
+            rows.map((row) => [
+              Number(row.getAttribute('data-sent')),
+              Number(row.getAttribute('data-received')),
+            ]),
+          );
+        expect(neighbourCounts.length).toBeGreaterThan(0);
+        const directions = neighbourCounts.reduce(
+          (sum, [sent = 0, received = 0]) => sum + (sent > 0 ? 1 : 0) + (received > 0 ? 1 : 0),
+          0,
+        );
+        expect(await page.getByTestId('graph-canvas').getAttribute('data-selected-links')).toBe(
+          String(directions),
+        );
         await page.screenshot({ path: join(artifactDirectory, 'belief-graph.png') });
 
         // Another topic at an earlier step: the picker and the slider, then the same comparison.
@@ -423,7 +468,14 @@ describe('dashboard end to end', () => {
         await expect
           .poll(() => page.getByTestId('graph-canvas').getAttribute('data-selected'), uiWait)
           .toBe('');
-        const clicked = await clickANode(page);
+        await expect
+          .poll(() => page.getByTestId('graph-belief-count').innerText(), uiWait)
+          .toBe(`54 of 54 agents coloured by bus_fares at step ${ended.step}`);
+        // The nodes' colours: those of the last step, or of step 5 if the canvas is not redrawn yet.
+        const nodeColours = [latest, atFive].flatMap((answer) =>
+          expectedTable(agentIds, answer, 'bus_fares').map((row) => row.color),
+        );
+        const clicked = await clickANode(page, [...new Set(nodeColours)]);
         await expect
           .poll(() => page.getByTestId('agent-belief-panel').getAttribute('data-agent'), uiWait)
           .toBe(clicked);
